@@ -1,0 +1,116 @@
+"""Reading call arguments the way the spec's "argument present" defines it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+UNKNOWN = object()  # a **spread whose content the file does not show
+
+
+@dataclass(frozen=True)
+class ArgSpec:
+    """Where a bound can be passed: its keyword and, if any, its 0-based position."""
+
+    keyword: str
+    position: int | None = None
+
+
+def positional(call: cst.Call) -> list[cst.Arg]:
+    out = []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            break
+        out.append(arg)
+    return out
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(arg.star == "*" for arg in call.args)
+
+
+def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def find(call: cst.Call, spec: ArgSpec, ctx=None) -> "cst.BaseExpression | object | None":
+    """The expression passed for ``spec``; UNKNOWN if a spread may hold it; None if absent."""
+    arg = keyword_arg(call, spec.keyword)
+    if arg is not None:
+        return arg.value
+    if spec.position is not None:
+        pos = positional(call)
+        if len(pos) > spec.position:
+            return pos[spec.position].value
+        if has_star_args(call) and len(pos) <= spec.position:
+            # f(*args) may fill the position; like **kwargs, assume present.
+            return UNKNOWN
+    for arg in call.args:
+        if arg.star == "**":
+            keys = spread_keys(arg.value, ctx)
+            if keys is None:
+                return UNKNOWN
+            if spec.keyword in keys:
+                return keys[spec.keyword]
+    return None
+
+
+def spread_keys(value: cst.BaseExpression, ctx=None) -> dict[str, cst.BaseExpression] | None:
+    """Keys of a ``**`` spread when the file shows them; None when unknown."""
+    if isinstance(value, cst.Name) and ctx is not None:
+        bound = ctx.scopes.value_of(value)
+        if bound is None:
+            return None
+        value = bound
+    if isinstance(value, cst.Dict):
+        keys: dict[str, cst.BaseExpression] = {}
+        for el in value.elements:
+            if not isinstance(el, cst.DictElement):
+                return None  # a nested ** spread: unknown content
+            key = string_value(el.key)
+            if key is None:
+                return None
+            keys[key] = el.value
+        return keys
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
+        if any(a.keyword is None for a in value.args):
+            return None
+        return {a.keyword.value: a.value for a in value.args}
+    return None
+
+
+def string_value(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - odd prefixes: treat as unknown
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def is_none(node: object) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def number_value(node: object) -> float | None:
+    """A literal int/float (with an optional unary minus), else None."""
+    sign = 1
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        sign = -1 if isinstance(node.operator, cst.Minus) else 1
+        node = node.expression
+    if isinstance(node, cst.Integer):
+        return sign * int(node.evaluated_value)
+    if isinstance(node, cst.Float):
+        return sign * float(node.evaluated_value)
+    return None

@@ -1,0 +1,1 @@
+"""Catalog data shared by rules: qualified names, argument positions, hierarchies."""

@@ -1,0 +1,248 @@
+"""The pure core: source text in, findings (and fixed text) out.
+
+No file system and no printing here; the CLI runner and the flake8 plugin
+are adapters around ``Engine``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
+
+from rel05_lint import noqa, registry
+from rel05_lint.config import Settings
+from rel05_lint.findings import Applicability, Edit, FileResult, Finding, Fix
+from rel05_lint.fixes import InsertText, Replace
+from rel05_lint.rule import Context
+from rel05_lint.scope import ScopeTracker
+from rel05_lint.source import line_starts, newline_of, offset, split_lines
+from rel05_lint.walker import Dispatch, walk
+
+MAX_FIX_PASSES = 10
+
+
+class Engine:
+    """Rules and their dispatch table, built once per process for one Settings."""
+
+    def __init__(self, settings: Settings, codes: frozenset[str] | None = None, apply_noqa: bool = True):
+        self.settings = settings
+        self.codes = settings.enabled_codes(registry.defaults()) if codes is None else codes
+        self.rules = [cls(settings) for cls in registry.all_rules() if cls.code in self.codes]
+        self.dispatch = Dispatch(self.rules)
+        self.apply_noqa = apply_noqa
+        self.report_tool_errors = "REL001" not in settings.ignore
+
+    # --- checking -------------------------------------------------------
+    def check(self, text: str, path: str) -> list[Finding]:
+        findings, _ = self._lint(text, path, self._active(path))
+        return findings
+
+    def _active(self, path: str):
+        ignored = self.settings.ignored_for(path)
+        return [r for r in self.rules if r.code not in ignored] if ignored else self.rules
+
+    def _lint(self, text: str, path: str, rules) -> tuple[list[Finding], bool]:
+        """Findings for ``text``; the flag says whether the text parsed."""
+        relevant = [r for r in rules if r.relevant(text, path)]
+        if not relevant:
+            # Sound prefilter: no enabled rule can fire, so the file need not be
+            # parsed. A syntax error in it then goes unreported, as ruff's
+            # per-rule skips do; `check` still reports unreadable files.
+            return [], True
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            return self._tool_error(path, exc.raw_line, exc.raw_column, f"syntax error: {_one_line(exc.message)}"), False
+        except RecursionError:
+            return self._tool_error(path, 1, 0, "too deeply nested to parse"), False
+        except Exception as exc:  # noqa: BLE001 - the parser must never take the run down
+            return self._tool_error(path, 1, 0, f"cannot parse: {_one_line(str(exc)) or type(exc).__name__}"), False
+        scopes = ScopeTracker(module)
+        ctx = Context(module, path, self.settings, scopes, newline_of(text))
+        for rule in relevant:
+            rule.start(ctx)
+        dispatch = self.dispatch if len(relevant) == len(self.rules) else Dispatch(relevant)
+        try:
+            walk(module, dispatch, scopes, ctx.stack)
+            for rule in relevant:
+                rule.finish()
+        except RecursionError:
+            return self._tool_error(path, 1, 0, "too deeply nested to analyse"), True
+        if not ctx.reports:
+            return [], True
+        return self._findings(ctx, text, path), True
+
+    def _tool_error(self, path: str, row: int, col: int, message: str) -> list[Finding]:
+        if not self.report_tool_errors:
+            return []
+        return [Finding("REL001", message, path, max(row, 1), max(col, 0), max(row, 1), max(col, 0))]
+
+    def _findings(self, ctx: Context, text: str, path: str) -> list[Finding]:
+        wrapper = MetadataWrapper(ctx.module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        inclusive = wrapper.resolve(WhitespaceInclusivePositionProvider)
+        lines = split_lines(text) if self.apply_noqa else []
+        out: list[Finding] = []
+        seen = set()
+        for rep in ctx.reports:
+            rng = positions[rep.node]
+            row, col = rng.start.line, rng.start.column
+            if self.apply_noqa and row - 1 < len(lines) and noqa.suppressed(lines[row - 1], rep.code):
+                continue
+            fix = None
+            if rep.fix is not None:
+                edits = []
+                for change in rep.fix.changes:
+                    edits.append(_edit(ctx.module, change, inclusive))
+                fix = Fix(rep.fix.applicability, rep.fix.message, tuple(sorted(set(edits))))
+            finding = Finding(rep.code, rep.message, path, row, col, rng.end.line, rng.end.column, fix)
+            key = (finding.code, row, col, finding.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(finding)
+        out.sort(key=lambda f: f.sort_key)
+        return out
+
+    # --- fixing ---------------------------------------------------------
+    def fix(self, text: str, path: str, unsafe: bool = False) -> FileResult:
+        """Apply fixes in passes until none applies; verify each pass before keeping it."""
+        rules = self._active(path)
+        result = FileResult(path)
+        findings, parsed = self._lint(text, path, rules)
+        if not parsed:
+            result.findings = findings
+            return result
+        allowed = {Applicability.SAFE, Applicability.UNSAFE} if unsafe else {Applicability.SAFE}
+        refused: set[tuple] = set()
+        current = text
+        for _ in range(MAX_FIX_PASSES):
+            chosen = _choose(
+                [f for f in findings if f.fix and f.fix.applicability in allowed and _key(f) not in refused]
+            )
+            if not chosen:
+                break
+            new_text = apply_edits(current, [e for f in chosen for e in f.fix.edits])
+            new_findings, ok = self._lint(new_text, path, rules)
+            if not ok:
+                for f in chosen:
+                    refused.add(_key(f))
+                    result.refused.append(f"{f.code} at {f.row}:{f.col + 1}: the fixed file would not parse")
+                continue
+            stuck = _still_there(chosen, new_findings, current)
+            if stuck:
+                for f in stuck:
+                    refused.add(_key(f))
+                    result.refused.append(f"{f.code} at {f.row}:{f.col + 1}: the fix does not remove the finding")
+                continue
+            result.fixes_applied += len(chosen)
+            current, findings, refused = new_text, new_findings, set()
+        result.findings = findings
+        if current != text:
+            result.fixed_text = current
+        return result
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+def _key(f: Finding) -> tuple:
+    return (f.code, f.row, f.col, f.message)
+
+
+def _edit(module: cst.Module, change, inclusive) -> Edit:
+    if isinstance(change, InsertText):
+        if isinstance(change.anchor, cst.Module):
+            return Edit(1, 0, 1, 0, change.text)
+        rng = inclusive[change.anchor]
+        pos = rng.start if change.before else rng.end
+        return Edit(pos.line, pos.column, pos.line, pos.column, change.text)
+    assert isinstance(change, Replace)
+    rng = inclusive[change.old]
+    old = module.code_for_node(change.old)
+    new = module.code_for_node(change.new)
+    # Trim what the old and new text share so the edit is as small as it can be.
+    start = 0
+    limit = min(len(old), len(new))
+    while start < limit and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < limit - start and old[len(old) - 1 - end] == new[len(new) - 1 - end]:
+        end += 1
+    row, col = _advance(rng.start.line, rng.start.column, old[:start])
+    end_row, end_col = _advance(rng.start.line, rng.start.column, old[: len(old) - end])
+    return Edit(row, col, end_row, end_col, new[start : len(new) - end])
+
+
+def _advance(row: int, col: int, piece: str) -> tuple[int, int]:
+    lines = split_lines(piece)
+    if not lines:
+        return row, col
+    if lines[-1].endswith(("\n", "\r")):
+        return row + len(lines), 0
+    if len(lines) == 1:
+        return row, col + len(piece)
+    return row + len(lines) - 1, len(lines[-1])
+
+
+def _choose(findings: list[Finding]) -> list[Finding]:
+    """Fixes whose edits overlap none already chosen (identical edits are shared)."""
+    chosen: list[Finding] = []
+    taken: list[Edit] = []
+    for f in sorted(findings, key=lambda f: f.sort_key):
+        new = [e for e in f.fix.edits if e not in taken]
+        if any(_overlap(e, t) for e in new for t in taken):
+            continue
+        chosen.append(f)
+        taken.extend(new)
+    return chosen
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    a0, a1 = (a.row, a.col), (a.end_row, a.end_col)
+    b0, b1 = (b.row, b.col), (b.end_row, b.end_col)
+    if a0 == a1 and b0 == b1:
+        return a0 == b0  # two insertions at one point: order would be arbitrary
+    return a0 < b1 and b0 < a1 or (a0 == a1 and b0 <= a0 < b1) or (b0 == b1 and a0 <= b0 < a1)
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    starts = line_starts(text)
+    spans = sorted({(offset(starts, e.row, e.col), offset(starts, e.end_row, e.end_col), e.content) for e in edits})
+    out = []
+    pos = 0
+    for begin, end, content in spans:
+        out.append(text[pos:begin])
+        out.append(content)
+        pos = max(pos, end)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _still_there(chosen: list[Finding], after: list[Finding], before_text: str) -> list[Finding]:
+    """Chosen fixes whose finding is still reported where it moved to."""
+    starts = line_starts(before_text)
+    edits = sorted(
+        {(offset(starts, e.row, e.col), offset(starts, e.end_row, e.end_col), len(e.content)) for f in chosen for e in f.fix.edits}
+    )
+
+    def moved(row: int, col: int) -> int:
+        p = offset(starts, row, col)
+        shift = 0
+        for begin, end, size in edits:
+            if end <= p:  # wholly before, or an insertion right at the node
+                shift += size - (end - begin)
+            elif begin <= p < end:
+                return begin + shift
+        return p + shift
+
+    remaining = []
+    if after:
+        new_text = apply_edits(before_text, [e for f in chosen for e in f.fix.edits])
+        new_text_starts = line_starts(new_text)
+        where = {(f.code, offset(new_text_starts, f.row, f.col), f.message) for f in after}
+        for f in chosen:
+            if (f.code, moved(f.row, f.col), f.message) in where:
+                remaining.append(f)
+    return remaining

@@ -1,0 +1,55 @@
+"""Plain, picklable results: nothing here refers to a CST node."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Applicability(str, enum.Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY_ONLY = "display-only"
+
+
+@dataclass(frozen=True, order=True)
+class Edit:
+    """Replace text from (row, col) to (end_row, end_col); rows 1-based, cols 0-based."""
+
+    row: int
+    col: int
+    end_row: int
+    end_col: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    applicability: Applicability
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    path: str
+    row: int  # 1-based
+    col: int  # 0-based; front ends add 1 where they print 1-based columns
+    end_row: int
+    end_col: int
+    fix: Fix | None = None
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.path, self.row, self.col, self.code, self.message)
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    fixed_text: str | None = None  # set by fix mode when the text changed
+    fixes_applied: int = 0
+    refused: list[str] = field(default_factory=list)  # why a fix was not written

@@ -1,0 +1,105 @@
+"""The rule base class and the per-file context every rule reads from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import libcst as cst
+
+from rel05_lint.findings import Applicability
+from rel05_lint.fixes import FixSpec
+
+if TYPE_CHECKING:
+    from rel05_lint.config import Settings
+    from rel05_lint.scope import ScopeTracker
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A tracked instance: the class it was built from and the constructor call."""
+
+    qualname: str
+    call: cst.Call
+
+
+@dataclass
+class Report:
+    node: cst.CSTNode
+    code: str
+    message: str
+    fix: FixSpec | None
+
+
+class Context:
+    """What one file offers the rules: its tree, names, settings and ancestors."""
+
+    def __init__(self, module: cst.Module, path: str, settings: "Settings", scopes: "ScopeTracker", newline: str):
+        self.module = module
+        self.path = path
+        self.settings = settings
+        self.scopes = scopes
+        self.newline = newline
+        self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
+        self.reports: list[Report] = []
+
+    def qualname(self, node: cst.CSTNode) -> str | None:
+        return self.scopes.qualname(node)
+
+    def instance(self, node: cst.CSTNode, constructors, _depth: int = 0) -> Instance | None:
+        """The tracked instance ``node`` denotes, if built by one of ``constructors``.
+
+        ``constructors`` is any container of qualified names (a dict or set).
+        """
+        if isinstance(node, cst.Call):
+            qual = self.qualname(node.func)
+            return Instance(qual, node) if qual in constructors else None
+        if isinstance(node, (cst.Name, cst.Attribute)) and _depth < 4:
+            value = self.scopes.value_of(node)
+            if value is not None and value is not node:
+                return self.instance(value, constructors, _depth + 1)
+        return None
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def ancestors(self):
+        """Ancestors of the current node, nearest first (the node itself excluded)."""
+        return reversed(self.stack[:-1])
+
+
+class Rule:
+    """One rule: a small visitor with ``visit_<Node>``/``leave_<Node>`` methods.
+
+    Rule objects are built once per process; ``start`` is called for each file
+    and must reset any per-file state.
+    """
+
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    best_practice: ClassVar[str] = ""  # "BP05"
+    summary: ClassVar[str] = ""
+    default_enabled: ClassVar[bool] = True
+    fix_applicability: ClassVar[Applicability | None] = None
+    # Prefilter: the file can only produce a finding if its text contains one
+    # of these strings. Must be a necessary condition (sound), or empty to
+    # always run.
+    triggers: ClassVar[tuple[str, ...]] = ()
+
+    ctx: Context
+
+    def __init__(self, settings: "Settings") -> None:
+        self.settings = settings
+
+    def start(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def finish(self) -> None:
+        """Called after the traversal; rules that decide late report here."""
+
+    @classmethod
+    def relevant(cls, text: str, path: str) -> bool:
+        return not cls.triggers or any(t in text for t in cls.triggers)
+
+    def report(self, node: cst.CSTNode, message: str, fix: FixSpec | None = None, code: str | None = None) -> None:
+        self.ctx.reports.append(Report(node, code or self.code, message, fix))

@@ -1,0 +1,1 @@
+"""One module per rule; each defines one ``Rule`` subclass. Discovered by registry."""

@@ -1,0 +1,105 @@
+"""One traversal of a libcst tree that feeds every enabled rule.
+
+libcst's own visitor rebuilds and visits every whitespace and punctuation
+node; rules never look at those, so this walker follows only the fields that
+can hold statements or expressions. Each rule's ``visit_<Node>`` and
+``leave_<Node>`` methods are collected once per process into a dispatch table.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+
+import libcst as cst
+
+# Fields that hold only layout (whitespace, punctuation, comments) or plain values.
+_SKIP = frozenset(
+    {
+        "lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "comma",
+        "semicolon", "colon", "first_colon", "second_colon", "dot", "equal",
+        "operator", "leading_lines", "lines_after_decorators", "header",
+        "footer", "trailing_whitespace", "newline", "empty_lines",
+        "leading_whitespace", "asynchronous", "relative", "separator",
+        "default_indent", "default_newline", "encoding", "has_trailing_newline",
+        "indent", "posonly_ind", "first_line", "last_line", "trailing_comma",
+        "comment", "conversion", "star", "whitespace",
+    }
+)
+
+_fields_cache: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = _fields_cache.get(cls)
+    if fields is None:
+        fields = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name not in _SKIP and not f.name.startswith("whitespace")
+        )
+        _fields_cache[cls] = fields
+    return fields
+
+
+Callback = Callable[[cst.CSTNode], None]
+
+
+class Dispatch:
+    """visit/leave callbacks by node class name, built once per process."""
+
+    def __init__(self, visitors: Iterable[object]) -> None:
+        self.visit: dict[str, list[Callback]] = {}
+        self.leave: dict[str, list[Callback]] = {}
+        for visitor in visitors:
+            for attr in dir(type(visitor)):
+                if attr.startswith("visit_"):
+                    self.visit.setdefault(attr[6:], []).append(getattr(visitor, attr))
+                elif attr.startswith("leave_"):
+                    self.leave.setdefault(attr[6:], []).append(getattr(visitor, attr))
+
+
+def walk(root: cst.CSTNode, dispatch: Dispatch, scopes, stack: list) -> None:
+    """Visit every statement and expression once.
+
+    ``scopes`` follows def/class bodies; ``stack`` holds the ancestors of the
+    node being visited (itself last), so rules need no parent metadata.
+    """
+    visit = dispatch.visit
+    leave = dispatch.leave
+    function_like = (cst.FunctionDef, cst.ClassDef)
+    push = stack.append
+    pop = stack.pop
+
+    def go(node: cst.CSTNode) -> None:
+        name = type(node).__name__
+        push(node)
+        for cb in visit.get(name, ()):
+            cb(node)
+        if isinstance(node, function_like):
+            # Decorators, bases and defaults are evaluated in the enclosing scope;
+            # only the body runs in the new one.
+            for field in _child_fields(type(node)):
+                if field == "body":
+                    continue
+                _go_value(getattr(node, field))
+            scopes.enter(node)
+            go(node.body)
+            scopes.exit(node)
+        else:
+            for field in _child_fields(type(node)):
+                _go_value(getattr(node, field))
+        for cb in leave.get(name, ()):
+            cb(node)
+        pop()
+
+    def _go_value(value: object) -> None:
+        if isinstance(value, cst.CSTNode):
+            go(value)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    go(item)
+
+    go(root)
+
