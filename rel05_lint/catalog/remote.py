@@ -1,0 +1,166 @@
+"""Which calls reach a remote dependency, by library.
+
+``remote_call(ctx, call)`` is the one question REL102, the retry-loop
+detector and the report ask. The REL501 timeout catalog lives in
+``catalog/timeouts.py``; this table is wider (httpx, aiohttp, redis are
+remote but bounded by default) and carries no argument details.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from rel05_lint.catalog.sessions import REQUESTS_SESSION
+from rel05_lint.rule import Instance
+
+HTTP_VERBS = ("request", "get", "options", "head", "post", "put", "patch", "delete")
+
+# qualified module-level function -> library
+MODULE_CALLS: dict[str, str] = {
+    **{f"requests.{v}": "requests" for v in HTTP_VERBS},
+    **{f"requests.api.{v}": "requests" for v in HTTP_VERBS},
+    **{f"httpx.{v}": "httpx" for v in (*HTTP_VERBS, "stream")},
+    "aiohttp.request": "aiohttp",
+    "urllib.request.urlopen": "urllib",
+    "urllib3.request": "urllib3",
+    "http.client.HTTPConnection": "http.client",
+    "http.client.HTTPSConnection": "http.client",
+    "socket.create_connection": "socket",
+    "smtplib.SMTP": "smtplib",
+    "smtplib.SMTP_SSL": "smtplib",
+    "smtplib.LMTP": "smtplib",
+    "ftplib.FTP": "ftplib",
+    "ftplib.FTP_TLS": "ftplib",
+    "imaplib.IMAP4": "imaplib",
+    "imaplib.IMAP4_SSL": "imaplib",
+    "poplib.POP3": "poplib",
+    "poplib.POP3_SSL": "poplib",
+    "psycopg2.connect": "psycopg2",
+    "pymysql.connect": "pymysql",
+    "pymysql.Connect": "pymysql",
+    "pymysql.connections.Connection": "pymysql",
+    "asyncio.open_connection": "asyncio",
+}
+
+
+@dataclass(frozen=True)
+class InstanceKind:
+    library: str
+    constructors: frozenset[str]
+    methods: frozenset[str] | None  # None: every method is a remote call
+
+
+INSTANCE_KINDS: tuple[InstanceKind, ...] = (
+    InstanceKind("requests", REQUESTS_SESSION, frozenset((*HTTP_VERBS, "send"))),
+    InstanceKind(
+        "httpx",
+        frozenset({"httpx.Client", "httpx.AsyncClient"}),
+        frozenset((*HTTP_VERBS, "stream", "send")),
+    ),
+    InstanceKind(
+        "aiohttp",
+        frozenset({"aiohttp.ClientSession", "aiohttp.client.ClientSession"}),
+        frozenset((*HTTP_VERBS, "ws_connect")),
+    ),
+    InstanceKind(
+        "urllib3",
+        frozenset(
+            {
+                "urllib3.PoolManager",
+                "urllib3.ProxyManager",
+                "urllib3.HTTPConnectionPool",
+                "urllib3.HTTPSConnectionPool",
+                "urllib3.connection_from_url",
+                "urllib3.poolmanager.PoolManager",
+                "urllib3.poolmanager.ProxyManager",
+                "urllib3.connectionpool.HTTPConnectionPool",
+                "urllib3.connectionpool.HTTPSConnectionPool",
+                "urllib3.connectionpool.connection_from_url",
+            }
+        ),
+        frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}),
+    ),
+    InstanceKind("urllib", frozenset({"urllib.request.build_opener"}), frozenset({"open"})),
+    InstanceKind(
+        "http.client",
+        frozenset({"http.client.HTTPConnection", "http.client.HTTPSConnection"}),
+        frozenset({"request", "getresponse", "connect", "send"}),
+    ),
+    InstanceKind(
+        "socket",
+        frozenset({"socket.socket", "socket.create_connection", "socket.socketpair"}),
+        frozenset({"connect", "connect_ex", "recv", "recv_into", "recvfrom", "send", "sendall", "sendto", "accept", "makefile"}),
+    ),
+    InstanceKind(
+        "redis",
+        frozenset(
+            {
+                "redis.Redis",
+                "redis.StrictRedis",
+                "redis.from_url",
+                "redis.Redis.from_url",
+                "redis.client.Redis",
+                "redis.asyncio.Redis",
+                "redis.asyncio.from_url",
+                "redis.asyncio.StrictRedis",
+                "redis.asyncio.Redis.from_url",
+                "redis.asyncio.client.Redis",
+            }
+        ),
+        None,
+    ),
+)
+
+
+class _GrpcStubs:
+    """Constructors of gRPC stubs: classes named ``*Stub`` from ``*_pb2_grpc`` modules."""
+
+    def __contains__(self, qualname: object) -> bool:
+        if not isinstance(qualname, str) or "." not in qualname:
+            return False
+        module, _, cls = qualname.rpartition(".")
+        return cls.endswith("Stub") and module.rsplit(".", 1)[-1].endswith("_pb2_grpc")
+
+
+GRPC_STUBS = _GrpcStubs()
+GRPC_KIND = InstanceKind("grpc", frozenset(), None)
+# Methods every object has; never a remote call even on a tracked instance.
+_LOCAL_METHODS = frozenset({"close", "__enter__", "__exit__", "__aenter__", "__aexit__", "mount", "pipeline"})
+
+
+@dataclass(frozen=True)
+class RemoteCall:
+    library: str
+    name: str  # qualified function, or "<constructor>.<method>" for instance calls
+    call: cst.Call
+    instance: Instance | None = None
+
+
+def remote_call(ctx, call: cst.Call) -> RemoteCall | None:
+    """The remote dependency ``call`` reaches, or None if it is not a known one."""
+    func = call.func
+    qual = ctx.qualname(func)
+    if qual is not None and qual in MODULE_CALLS:
+        return RemoteCall(MODULE_CALLS[qual], qual, call)
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    if method in _LOCAL_METHODS:
+        return None
+    target = func.value
+    # grpc: stub.Method(...), and stub.Method.future(...) / .with_call(...)
+    for node in (target, target.value if isinstance(target, cst.Attribute) and method in ("future", "with_call") else None):
+        if node is None:
+            continue
+        stub = ctx.instance(node, GRPC_STUBS)
+        if stub is not None:
+            return RemoteCall("grpc", f"{stub.qualname}.{method}", call, stub)
+    for kind in INSTANCE_KINDS:
+        if kind.methods is not None and method not in kind.methods:
+            continue
+        inst = ctx.instance(target, kind.constructors)
+        if inst is not None:
+            return RemoteCall(kind.library, f"{inst.qualname}.{method}", call, inst)
+    return None
