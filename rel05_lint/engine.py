@@ -6,6 +6,8 @@ are adapters around ``Engine``.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
@@ -45,10 +47,10 @@ class Engine:
         """Findings for ``text``; the flag says whether the text parsed."""
         relevant = [r for r in rules if r.relevant(text, path)]
         if not relevant:
-            # Sound prefilter: no enabled rule can fire, so the file need not be
-            # parsed. A syntax error in it then goes unreported, as ruff's
-            # per-rule skips do; `check` still reports unreadable files.
-            return [], True
+            # Sound prefilter: no enabled rule can fire, so libcst need not
+            # build a tree. Python's own parser (about ten times cheaper) still
+            # checks the syntax so a broken file is reported either way.
+            return self._syntax_only(text, path)
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
@@ -71,6 +73,15 @@ class Engine:
         if not ctx.reports:
             return [], True
         return self._findings(ctx, text, path), True
+
+    def _syntax_only(self, text: str, path: str) -> tuple[list[Finding], bool]:
+        try:
+            ast.parse(text, path)
+        except SyntaxError as exc:
+            return self._tool_error(path, exc.lineno or 1, (exc.offset or 1) - 1, f"syntax error: {_one_line(exc.msg)}"), False
+        except (RecursionError, MemoryError, ValueError) as exc:
+            return self._tool_error(path, 1, 0, f"cannot parse: {_one_line(str(exc)) or type(exc).__name__}"), False
+        return [], True
 
     def _tool_error(self, path: str, row: int, col: int, message: str) -> list[Finding]:
         if not self.report_tool_errors:
