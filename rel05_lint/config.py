@@ -139,8 +139,13 @@ def find_config(start: Path) -> Path | None:
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                raw = candidate.read_text(encoding="utf-8")
+                data = tomllib.loads(raw)
+            except (OSError, UnicodeDecodeError):
+                continue
+            except tomllib.TOMLDecodeError:
+                if "tool.rel05-lint" in raw:
+                    return candidate  # ours, but broken: load() reports it
                 continue  # a broken unrelated pyproject is not ours to report
             if "rel05-lint" in data.get("tool", {}):
                 return candidate

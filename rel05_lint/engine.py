@@ -9,10 +9,12 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
 from rel05_lint import noqa, registry
 from rel05_lint.config import Settings
+from rel05_lint.deep import run_deep
 from rel05_lint.findings import Applicability, Edit, FileResult, Finding, Fix
 from rel05_lint.fixes import InsertText, Replace
 from rel05_lint.rule import Context
@@ -36,24 +38,32 @@ class Engine:
 
     # --- checking -------------------------------------------------------
     def check(self, text: str, path: str) -> list[Finding]:
-        findings, _ = self._lint(text, path, self._active(path))
+        findings, _ = run_deep(self._lint, text, path, self._active(path))
         return findings
 
     def _active(self, path: str):
         ignored = self.settings.ignored_for(path)
-        return [r for r in self.rules if r.code not in ignored] if ignored else self.rules
+        if not ignored:
+            return self.rules
+        return [r for r in self.rules if not any(r.code.startswith(sel) or sel == "ALL" for sel in ignored)]
 
     def _lint(self, text: str, path: str, rules) -> tuple[list[Finding], bool]:
         """Findings for ``text``; the flag says whether the text parsed."""
+        # CPython's parser (about a tenth of libcst's cost) checks the syntax
+        # first: its messages are clearer, and input it rejects as too deep
+        # never reaches libcst's native parser, which can overflow the stack.
+        syntax = _syntax_error(text, path)
         relevant = [r for r in rules if r.relevant(text, path)]
+        if syntax is not None and (syntax[2] or not relevant):
+            return self._tool_error(path, *syntax[:2], syntax[3]), False
         if not relevant:
-            # Sound prefilter: no enabled rule can fire, so libcst need not
-            # build a tree. Python's own parser (about ten times cheaper) still
-            # checks the syntax so a broken file is reported either way.
-            return self._syntax_only(text, path)
+            # Sound prefilter: no enabled rule can fire, so no tree is needed.
+            return [], True
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
+            if syntax is not None:
+                return self._tool_error(path, *syntax[:2], syntax[3]), False
             return self._tool_error(path, exc.raw_line, exc.raw_column, f"syntax error: {_one_line(exc.message)}"), False
         except RecursionError:
             return self._tool_error(path, 1, 0, "too deeply nested to parse"), False
@@ -73,15 +83,6 @@ class Engine:
         if not ctx.reports:
             return [], True
         return self._findings(ctx, text, path), True
-
-    def _syntax_only(self, text: str, path: str) -> tuple[list[Finding], bool]:
-        try:
-            ast.parse(text, path)
-        except SyntaxError as exc:
-            return self._tool_error(path, exc.lineno or 1, (exc.offset or 1) - 1, f"syntax error: {_one_line(exc.msg)}"), False
-        except (RecursionError, MemoryError, ValueError) as exc:
-            return self._tool_error(path, 1, 0, f"cannot parse: {_one_line(str(exc)) or type(exc).__name__}"), False
-        return [], True
 
     def _tool_error(self, path: str, row: int, col: int, message: str) -> list[Finding]:
         if not self.report_tool_errors:
@@ -104,7 +105,7 @@ class Engine:
             if rep.fix is not None:
                 edits = []
                 for change in rep.fix.changes:
-                    edits.append(_edit(ctx.module, change, inclusive))
+                    edits.append(_edit(ctx.module, change, inclusive, text))
                 fix = Fix(rep.fix.applicability, rep.fix.message, tuple(sorted(set(edits))))
             finding = Finding(rep.code, rep.message, path, row, col, rng.end.line, rng.end.column, fix)
             key = (finding.code, row, col, finding.message)
@@ -118,6 +119,9 @@ class Engine:
     # --- fixing ---------------------------------------------------------
     def fix(self, text: str, path: str, unsafe: bool = False) -> FileResult:
         """Apply fixes in passes until none applies; verify each pass before keeping it."""
+        return run_deep(self._fix, text, path, unsafe)
+
+    def _fix(self, text: str, path: str, unsafe: bool) -> FileResult:
         rules = self._active(path)
         result = FileResult(path)
         findings, parsed = self._lint(text, path, rules)
@@ -154,6 +158,20 @@ class Engine:
         return result
 
 
+def _syntax_error(text: str, path: str) -> tuple[int, int, bool, str] | None:
+    """(row, col, fatal, message) if CPython rejects ``text``; fatal: do not try libcst."""
+    try:
+        ast.parse(text, path)
+    except SyntaxError as exc:
+        fatal = "too many nested" in (exc.msg or "")
+        return exc.lineno or 1, max((exc.offset or 1) - 1, 0), fatal, f"syntax error: {_one_line(exc.msg or 'invalid syntax')}"
+    except (RecursionError, MemoryError):
+        return 1, 0, True, "too deeply nested to parse"
+    except ValueError as exc:
+        return 1, 0, True, f"cannot parse: {_one_line(str(exc))}"
+    return None
+
+
 def _one_line(message: str) -> str:
     return " ".join(message.split())
 
@@ -162,7 +180,7 @@ def _key(f: Finding) -> tuple:
     return (f.code, f.row, f.col, f.message)
 
 
-def _edit(module: cst.Module, change, inclusive) -> Edit:
+def _edit(module: cst.Module, change, inclusive, text: str | None = None) -> Edit:
     if isinstance(change, InsertText):
         if isinstance(change.anchor, cst.Module):
             return Edit(1, 0, 1, 0, change.text)
@@ -171,8 +189,9 @@ def _edit(module: cst.Module, change, inclusive) -> Edit:
         return Edit(pos.line, pos.column, pos.line, pos.column, change.text)
     assert isinstance(change, Replace)
     rng = inclusive[change.old]
-    old = module.code_for_node(change.old)
-    new = module.code_for_node(change.new)
+    indent = _block_indent(module, change.old, rng, text) if text is not None else ""
+    old = _render(module, change.old, indent)
+    new = _render(module, change.new, indent)
     # Trim what the old and new text share so the edit is as small as it can be.
     start = 0
     limit = min(len(old), len(new))
@@ -184,6 +203,45 @@ def _edit(module: cst.Module, change, inclusive) -> Edit:
     row, col = _advance(rng.start.line, rng.start.column, old[:start])
     end_row, end_col = _advance(rng.start.line, rng.start.column, old[: len(old) - end])
     return Edit(row, col, end_row, end_col, new[start : len(new) - end])
+
+
+def _render(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
+    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    if indent:
+        state.indent_tokens.append(indent)
+    node._codegen(state)
+    return "".join(state.tokens)
+
+
+def _block_indent(module: cst.Module, node: cst.CSTNode, rng, text: str) -> str:
+    """The block indentation a detached node needs to render as in the source.
+
+    ``code_for_node`` drops the enclosing block's indentation from multi-line
+    parenthesized whitespace (``indent=True``), so a multi-line call inside a
+    function would render shorter than its source and every position after the
+    first line break would be off. The right indentation is that of the line
+    the statement starts on: try the indents of the lines from the node upward.
+    """
+    plain = module.code_for_node(node)
+    if "\n" not in plain and "\r" not in plain:
+        return ""  # one line: nothing to indent
+    starts = line_starts(text)
+    source = text[offset(starts, rng.start.line, rng.start.column) : offset(starts, rng.end.line, rng.end.column)]
+    if plain == source:
+        return ""
+    lines = split_lines(text)
+    tried = {""}
+    for row in range(min(rng.start.line, len(lines)), 0, -1):
+        line = lines[row - 1]
+        if not line.strip():
+            continue
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if indent in tried:
+            continue
+        tried.add(indent)
+        if _render(module, node, indent) == source:
+            return indent
+    return ""
 
 
 def _advance(row: int, col: int, piece: str) -> tuple[int, int]:

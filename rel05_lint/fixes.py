@@ -104,6 +104,10 @@ def import_for(ctx, module: str, name: str) -> tuple[str, list]:
     """
     scope = ctx.scopes.module_scope
     target = f"{module}.{name}"
+    # A name the file already imports wins over any prefix spelling.
+    for local, bindings in scope.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].qualname == target:
+            return local, []
     from_stmt = None
     for local, bindings in scope.bindings.items():
         for b in bindings:

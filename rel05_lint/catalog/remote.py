@@ -12,35 +12,19 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from rel05_lint.catalog import timeouts
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
+from rel05_lint.catalog.timeouts import GRPC_STUBS, HTTP_VERBS, URLLIB3_POOLS
 from rel05_lint.rule import Instance
 
-HTTP_VERBS = ("request", "get", "options", "head", "post", "put", "patch", "delete")
-
-# qualified module-level function -> library
+# qualified module-level function -> library. Calls that wait forever without
+# a timeout come from the timeout catalog; the rest are remote but bounded by
+# default (httpx 5 s, aiohttp 300 s, urllib3.request 3 s) or take no timeout.
 MODULE_CALLS: dict[str, str] = {
-    **{f"requests.{v}": "requests" for v in HTTP_VERBS},
-    **{f"requests.api.{v}": "requests" for v in HTTP_VERBS},
+    **{name: t.library for name, t in timeouts.FUNCTIONS.items() if t.missing},
     **{f"httpx.{v}": "httpx" for v in (*HTTP_VERBS, "stream")},
     "aiohttp.request": "aiohttp",
-    "urllib.request.urlopen": "urllib",
     "urllib3.request": "urllib3",
-    "http.client.HTTPConnection": "http.client",
-    "http.client.HTTPSConnection": "http.client",
-    "socket.create_connection": "socket",
-    "smtplib.SMTP": "smtplib",
-    "smtplib.SMTP_SSL": "smtplib",
-    "smtplib.LMTP": "smtplib",
-    "ftplib.FTP": "ftplib",
-    "ftplib.FTP_TLS": "ftplib",
-    "imaplib.IMAP4": "imaplib",
-    "imaplib.IMAP4_SSL": "imaplib",
-    "poplib.POP3": "poplib",
-    "poplib.POP3_SSL": "poplib",
-    "psycopg2.connect": "psycopg2",
-    "pymysql.connect": "pymysql",
-    "pymysql.Connect": "pymysql",
-    "pymysql.connections.Connection": "pymysql",
     "asyncio.open_connection": "asyncio",
 }
 
@@ -53,7 +37,7 @@ class InstanceKind:
 
 
 INSTANCE_KINDS: tuple[InstanceKind, ...] = (
-    InstanceKind("requests", REQUESTS_SESSION, frozenset((*HTTP_VERBS, "send"))),
+    InstanceKind("requests", REQUESTS_SESSION, frozenset(timeouts.SESSION_CALLS.methods)),
     InstanceKind(
         "httpx",
         frozenset({"httpx.Client", "httpx.AsyncClient"}),
@@ -66,23 +50,10 @@ INSTANCE_KINDS: tuple[InstanceKind, ...] = (
     ),
     InstanceKind(
         "urllib3",
-        frozenset(
-            {
-                "urllib3.PoolManager",
-                "urllib3.ProxyManager",
-                "urllib3.HTTPConnectionPool",
-                "urllib3.HTTPSConnectionPool",
-                "urllib3.connection_from_url",
-                "urllib3.poolmanager.PoolManager",
-                "urllib3.poolmanager.ProxyManager",
-                "urllib3.connectionpool.HTTPConnectionPool",
-                "urllib3.connectionpool.HTTPSConnectionPool",
-                "urllib3.connectionpool.connection_from_url",
-            }
-        ),
+        URLLIB3_POOLS,
         frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"}),
     ),
-    InstanceKind("urllib", frozenset({"urllib.request.build_opener"}), frozenset({"open"})),
+    InstanceKind("urllib", timeouts.OPENER_CALLS.constructors, frozenset({"open"})),
     InstanceKind(
         "http.client",
         frozenset({"http.client.HTTPConnection", "http.client.HTTPSConnection"}),
@@ -114,17 +85,6 @@ INSTANCE_KINDS: tuple[InstanceKind, ...] = (
 )
 
 
-class _GrpcStubs:
-    """Constructors of gRPC stubs: classes named ``*Stub`` from ``*_pb2_grpc`` modules."""
-
-    def __contains__(self, qualname: object) -> bool:
-        if not isinstance(qualname, str) or "." not in qualname:
-            return False
-        module, _, cls = qualname.rpartition(".")
-        return cls.endswith("Stub") and module.rsplit(".", 1)[-1].endswith("_pb2_grpc")
-
-
-GRPC_STUBS = _GrpcStubs()
 GRPC_KIND = InstanceKind("grpc", frozenset(), None)
 # Methods every object has; never a remote call even on a tracked instance.
 _LOCAL_METHODS = frozenset({"close", "__enter__", "__exit__", "__aenter__", "__aexit__", "mount", "pipeline"})

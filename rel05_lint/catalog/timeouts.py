@@ -1,0 +1,426 @@
+"""Calls that take a timeout, as data: qualified name -> where the bound goes.
+
+One table answers three rules. REL501 flags a ``missing`` target called
+without its bound; REL502 flags an explicit ``None`` on any target (and the
+timeout objects below that set no bound at all); REL504 reads literal values
+on all of them. ``catalog/remote.py`` builds its library map from these
+tables, so a name is listed once.
+
+Positions are 0-based and only given where the signature is the same on every
+supported Python/library version (the spec: ``HTTPSConnection``, ``SMTP_SSL``
+and friends count by keyword only). Library facts behind each row are in the
+rule pages (rules/REL501.md, rules/REL502.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping
+from dataclasses import dataclass
+
+import libcst as cst
+
+from rel05_lint.args import ArgSpec, find, string_value
+from rel05_lint.catalog.sessions import REQUESTS_SESSION
+from rel05_lint.rule import Instance
+
+
+@dataclass(frozen=True)
+class Target:
+    library: str
+    arg: ArgSpec
+    # REL501: without the bound this call waits forever. False for calls that
+    # are bounded by default and only go wrong when given None (httpx, redis 8).
+    missing: bool = True
+
+
+def _t(library: str, keyword: str = "timeout", position: int | None = None, missing: bool = True) -> Target:
+    return Target(library, ArgSpec(keyword, position), missing)
+
+
+HTTP_VERBS = ("request", "get", "options", "head", "post", "put", "patch", "delete")
+
+# --- module-level functions and constructors ---------------------------------
+FUNCTIONS: dict[str, Target] = {
+    # requests: every module function passes **kwargs to Session.request (timeout=None).
+    **{f"requests.{v}": _t("requests") for v in HTTP_VERBS},
+    **{f"requests.api.{v}": _t("requests") for v in HTTP_VERBS},
+    # urlopen(url, data=None, timeout=GLOBAL): GLOBAL is socket.getdefaulttimeout(), None.
+    "urllib.request.urlopen": _t("urllib", position=2),
+    "http.client.HTTPConnection": _t("http.client", position=2),
+    "http.client.HTTPSConnection": _t("http.client"),
+    "socket.create_connection": _t("socket", position=1),
+    "smtplib.SMTP": _t("smtplib", position=3),
+    "smtplib.SMTP_SSL": _t("smtplib"),
+    "smtplib.LMTP": _t("smtplib"),
+    "ftplib.FTP": _t("ftplib", position=4),
+    "ftplib.FTP_TLS": _t("ftplib"),
+    "imaplib.IMAP4": _t("imaplib", position=2),
+    "imaplib.IMAP4_SSL": _t("imaplib"),
+    "poplib.POP3": _t("poplib", position=2),
+    "poplib.POP3_SSL": _t("poplib"),
+    # libpq has no compiled-in connect timeout; the DSN may carry it (see dsn_has_connect_timeout).
+    "psycopg2.connect": _t("psycopg2", "connect_timeout"),
+    # PyMySQL bounds the TCP connect (10 s) but not reads; all its parameters are keyword-only.
+    "pymysql.connect": _t("pymysql", "read_timeout"),
+    "pymysql.Connect": _t("pymysql", "read_timeout"),
+    "pymysql.Connection": _t("pymysql", "read_timeout"),
+    "pymysql.connections.Connection": _t("pymysql", "read_timeout"),
+    # --- bounded by default: only an explicit None is a problem (REL502) ---
+    # urllib3.request() defaults to 3 s; None passes through to the pool and turns it off.
+    "urllib3.request": _t("urllib3", missing=False),
+    # Pool constructors: the timeout travels with the instance (see INSTANCE_CALLS).
+    **{name: _t("urllib3", missing=False) for name in (
+        "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
+        "urllib3.HTTPSConnectionPool", "urllib3.connection_from_url",
+        "urllib3.poolmanager.PoolManager", "urllib3.poolmanager.ProxyManager",
+        "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
+        "urllib3.connectionpool.connection_from_url",
+    )},
+    # httpx: 5 s everywhere by default; timeout=None turns every phase off.
+    **{f"httpx.{v}": _t("httpx", missing=False) for v in (*HTTP_VERBS, "stream")},
+    "httpx.Client": _t("httpx", missing=False),
+    "httpx.AsyncClient": _t("httpx", missing=False),
+    # redis-py 8 defaults to 5 s; an explicit socket_timeout=None blocks on every version.
+    **{name: _t("redis", "socket_timeout", missing=False) for name in (
+        "redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.Redis.from_url",
+        "redis.StrictRedis.from_url", "redis.client.Redis", "redis.ConnectionPool",
+        "redis.ConnectionPool.from_url", "redis.connection.ConnectionPool",
+        "redis.asyncio.Redis", "redis.asyncio.StrictRedis", "redis.asyncio.from_url",
+        "redis.asyncio.Redis.from_url", "redis.asyncio.client.Redis", "redis.asyncio.ConnectionPool",
+        "redis.asyncio.ConnectionPool.from_url", "redis.asyncio.connection.ConnectionPool",
+    )},
+    # setdefaulttimeout(None) makes every new stdlib socket block forever.
+    "socket.setdefaulttimeout": _t("socket", position=0, missing=False),
+    "asyncio.wait_for": _t("asyncio", position=1, missing=False),
+    "asyncio.timeout": _t("asyncio", "delay", position=0, missing=False),
+}
+
+
+@dataclass(frozen=True)
+class InstanceCalls:
+    """Methods that take a timeout on instances built by ``constructors``."""
+
+    library: str
+    constructors: Container[str]
+    methods: Mapping[str, Target]
+    # Where the constructor takes a timeout that covers every call through the
+    # instance (urllib3 pools). Given at all (even None: REL502's business),
+    # the calls are not REL501.
+    ctor_arg: ArgSpec | None = None
+
+
+URLLIB3_POOLS = frozenset(
+    name for name, target in FUNCTIONS.items() if target.library == "urllib3" and name != "urllib3.request"
+)
+HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
+AIOHTTP_SESSIONS = frozenset({"aiohttp.ClientSession", "aiohttp.client.ClientSession"})
+
+SESSION_CALLS = InstanceCalls(
+    "requests",
+    REQUESTS_SESSION,
+    {
+        **{v: _t("requests") for v in HTTP_VERBS if v != "request"},
+        # Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...)
+        "request": _t("requests", position=8),
+        "send": _t("requests"),
+    },
+)
+OPENER_CALLS = InstanceCalls(
+    "urllib",
+    frozenset({"urllib.request.build_opener", "urllib.request.OpenerDirector"}),
+    {"open": _t("urllib", position=2)},  # open(fullurl, data=None, timeout=GLOBAL)
+)
+INSTANCE_CALLS: tuple[InstanceCalls, ...] = (
+    SESSION_CALLS,
+    OPENER_CALLS,
+    # Pool timeouts are keyword-only here: HTTPConnectionPool's position moved
+    # between urllib3 1.26 (strict=) and 2.x.
+    InstanceCalls("urllib3", URLLIB3_POOLS, {"request": _t("urllib3"), "urlopen": _t("urllib3")}, ArgSpec("timeout")),
+    InstanceCalls(
+        "httpx",
+        HTTPX_CLIENTS,
+        {m: _t("httpx", missing=False) for m in (*HTTP_VERBS, "stream", "build_request")},
+    ),
+    # A per-request timeout=None on a session becomes ClientTimeout(total=None):
+    # it drops even the session's 300 s. (aiohttp.request(timeout=None) hands
+    # None to a temporary ClientSession, which restores the 300 s default.)
+    InstanceCalls("aiohttp", AIOHTTP_SESSIONS, {m: _t("aiohttp", missing=False) for m in HTTP_VERBS}),
+)
+
+
+class _GrpcStubs:
+    """Classes named ``*Stub`` imported from a ``*_pb2_grpc`` module."""
+
+    def __contains__(self, qualname: object) -> bool:
+        if not isinstance(qualname, str) or "." not in qualname:
+            return False
+        module, _, cls = qualname.rpartition(".")
+        return cls.endswith("Stub") and module.rsplit(".", 1)[-1].endswith("_pb2_grpc")
+
+
+GRPC_STUBS = _GrpcStubs()
+# MultiCallable.__call__/future/with_call(request, timeout=None, metadata=None, ...)
+GRPC_TARGET = _t("grpc", position=1)
+GRPC_WRAPPERS = ("future", "with_call")
+_NOT_RPC = frozenset({"close", "__enter__", "__exit__", "__aenter__", "__aexit__"})
+
+# --- sockets (REL502 settimeout(None)) -----------------------------------------
+SOCKET_CONSTRUCTORS = frozenset({"socket.socket", "socket.create_connection", "socket.fromfd", "ssl.wrap_socket"})
+SOCKET_PAIRS = frozenset({"socket.socketpair"})  # returns (a, b)
+SSL_CONTEXTS = frozenset({"ssl.SSLContext", "ssl.create_default_context", "ssl._create_unverified_context"})
+SETTIMEOUT = _t("socket", position=0, missing=False)  # settimeout(value): positional-only
+
+# --- timeout objects: REL502 when they set no bound at all ---------------------
+
+
+@dataclass(frozen=True)
+class TimeoutObject:
+    library: str
+    fields: tuple[ArgSpec, ...]  # every argument that sets a bound
+    # httpx.Timeout() without a default raises unless all four phases are set,
+    # so only an explicit None default is a finding there.
+    explicit_none: bool = False
+    add_on_fix: str | None = None  # the field the fix adds when none is given
+
+
+def _fields(*names: str, positional: int) -> tuple[ArgSpec, ...]:
+    return tuple(ArgSpec(n, i if i < positional else None) for i, n in enumerate(names))
+
+
+_AIOHTTP_TIMEOUT = TimeoutObject(
+    "aiohttp", _fields("total", "connect", "sock_read", "sock_connect", positional=4), add_on_fix="total"
+)
+_URLLIB3_TIMEOUT = TimeoutObject("urllib3", _fields("total", "connect", "read", positional=3), add_on_fix="total")
+_HTTPX_TIMEOUT = TimeoutObject(
+    "httpx", _fields("timeout", "connect", "read", "write", "pool", positional=1), explicit_none=True
+)
+TIMEOUT_OBJECTS: dict[str, TimeoutObject] = {
+    "aiohttp.ClientTimeout": _AIOHTTP_TIMEOUT,
+    "aiohttp.client.ClientTimeout": _AIOHTTP_TIMEOUT,
+    "urllib3.Timeout": _URLLIB3_TIMEOUT,
+    "urllib3.util.Timeout": _URLLIB3_TIMEOUT,
+    "urllib3.util.timeout.Timeout": _URLLIB3_TIMEOUT,
+    "httpx.Timeout": _HTTPX_TIMEOUT,
+}
+
+# --- local waits (REL503; REL504 reads their literals too) ---------------------
+LOCAL_FUNCTIONS: dict[str, ArgSpec] = {
+    "subprocess.run": ArgSpec("timeout"),
+    "subprocess.call": ArgSpec("timeout"),
+    "subprocess.check_call": ArgSpec("timeout"),
+    "subprocess.check_output": ArgSpec("timeout"),
+    "concurrent.futures.wait": ArgSpec("timeout", 1),
+    "concurrent.futures.as_completed": ArgSpec("timeout", 1),
+}
+POPEN = frozenset({"subprocess.Popen"})
+POPEN_METHODS: dict[str, ArgSpec] = {"communicate": ArgSpec("timeout", 1), "wait": ArgSpec("timeout", 0)}
+EXECUTORS = frozenset(
+    {
+        "concurrent.futures.ThreadPoolExecutor",
+        "concurrent.futures.ProcessPoolExecutor",
+        "concurrent.futures.thread.ThreadPoolExecutor",
+        "concurrent.futures.process.ProcessPoolExecutor",
+    }
+)
+FUTURE_RESULT = ArgSpec("timeout", 0)
+# Enclosing calls / context managers that put a deadline on asyncio.open_connection.
+ASYNC_DEADLINE_CALLS = frozenset({"asyncio.wait_for"})
+ASYNC_DEADLINE_CONTEXTS = frozenset({"asyncio.timeout", "asyncio.timeout_at", "async_timeout.timeout"})
+
+# Prefilter strings: a file can only hold a catalog call if it names one of
+# these modules (names resolve through imports).
+REMOTE_TRIGGERS = (
+    "requests", "urllib", "http", "socket", "smtplib", "ftplib", "imaplib", "poplib",
+    "psycopg2", "pymysql", "_pb2_grpc",
+)
+
+
+# --- resolving a call against the tables -------------------------------------
+
+
+@dataclass(frozen=True)
+class Hit:
+    target: Target
+    display: str  # how messages name the call, without the parentheses
+    key: str  # the catalog entry: a qualified name, or "<constructor>.<method>"
+    instance: Instance | None = None
+    ctor_arg: ArgSpec | None = None
+
+
+def extra_table(settings) -> dict[str, Target]:
+    """``extra-timeout-calls`` from the settings, as targets REL501 enforces."""
+    return {e.call: Target("extra", ArgSpec(e.keyword, e.position)) for e in settings.extra_timeout_calls}
+
+
+def extra_triggers(settings) -> tuple[str, ...]:
+    # A configured name only resolves through an import naming its top package.
+    return tuple(sorted({e.call.split(".", 1)[0] for e in settings.extra_timeout_calls}))
+
+
+def lookup(ctx, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hit | None:  # noqa: B006 - read only
+    """The catalog entry ``call`` hits: a function, a method on a tracked instance, or a socket."""
+    func = call.func
+    qual = ctx.qualname(func)
+    if qual is not None:
+        target = extra.get(qual) or FUNCTIONS.get(qual)
+        if target is not None:
+            return Hit(target, qual, qual)
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    owner = func.value
+    grpc = _grpc_hit(ctx, func, method, owner)
+    if grpc is not None:
+        return grpc
+    for kind in INSTANCE_CALLS:
+        target = kind.methods.get(method)
+        if target is None:
+            continue
+        inst = ctx.instance(owner, kind.constructors)
+        if inst is not None:
+            key = f"{inst.qualname}.{method}"
+            return Hit(target, _display(ctx, func, key), key, inst, kind.ctor_arg)
+    if method == "settimeout" and is_socket(ctx, owner):
+        return Hit(SETTIMEOUT, _display(ctx, func, "socket.settimeout"), "socket.settimeout")
+    return None
+
+
+def _grpc_hit(ctx, func: cst.Attribute, method: str, owner: cst.BaseExpression) -> Hit | None:
+    if method in _NOT_RPC or method.startswith("__"):
+        return None
+    stub = ctx.instance(owner, GRPC_STUBS)
+    if stub is None and method in GRPC_WRAPPERS and isinstance(owner, cst.Attribute):
+        stub = ctx.instance(owner.value, GRPC_STUBS)
+    if stub is None:
+        return None
+    key = f"{stub.qualname}.{method}"
+    return Hit(GRPC_TARGET, _display(ctx, func, key), key, stub)
+
+
+def _display(ctx, func: cst.BaseExpression, fallback: str) -> str:
+    text = ctx.code(func)
+    return text if "\n" not in text and len(text) <= 60 else fallback
+
+
+def is_socket(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
+    """Whether ``node`` is a tracked socket (the spec's list, plus ``conn`` from ``accept()``)."""
+    if _depth > 4:
+        return False
+    if isinstance(node, cst.Call):
+        func = node.func
+        if ctx.qualname(func) in SOCKET_CONSTRUCTORS:
+            return True
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "wrap_socket"
+            and ctx.instance(func.value, SSL_CONTEXTS) is not None
+        )
+    if isinstance(node, cst.Subscript):  # pair = socket.socketpair(); pair[0]
+        return ctx.instance(node.value, SOCKET_PAIRS) is not None
+    if not isinstance(node, (cst.Name, cst.Attribute)):
+        return False
+    value = ctx.scopes.value_of(node)
+    if value is not None:
+        return is_socket(ctx, value, _depth + 1)
+    return isinstance(node, cst.Name) and _unpacked_socket(ctx, node.value, _depth)
+
+
+def _unpacked_socket(ctx, name: str, depth: int) -> bool:
+    """``a, b = socket.socketpair()`` or ``conn, addr = sock.accept()``, bound once."""
+    found = ctx.scopes.lookup(name)
+    if found is None or len(found[0]) != 1:
+        return False
+    node = found[0][0].node
+    if not (isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.value, cst.Call)):
+        return False
+    target = node.targets[0].target
+    if not isinstance(target, (cst.Tuple, cst.List)):
+        return False
+    names = [el.value.value if isinstance(el.value, cst.Name) else None for el in target.elements]
+    value = node.value
+    if ctx.qualname(value.func) in SOCKET_PAIRS:
+        return name in names
+    func = value.func
+    return (
+        names[:1] == [name]
+        and isinstance(func, cst.Attribute)
+        and func.attr.value == "accept"
+        and is_socket(ctx, func.value, depth + 1)
+    )
+
+
+def timeout_object(ctx, call: cst.Call) -> tuple[str, TimeoutObject] | None:
+    qual = ctx.qualname(call.func)
+    obj = TIMEOUT_OBJECTS.get(qual) if qual is not None else None
+    return (qual, obj) if obj is not None else None
+
+
+def none_members(value: object) -> list[cst.Name]:
+    """Literal ``None`` in the value itself or as a member of a tuple/list."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        return [value]
+    if isinstance(value, (cst.Tuple, cst.List)):
+        return [
+            el.value for el in value.elements if isinstance(el.value, cst.Name) and el.value.value == "None"
+        ]
+    return []
+
+
+def dsn_has_connect_timeout(ctx, call: cst.Call) -> bool:
+    """psycopg2: ``connect_timeout`` inside a string-literal DSN (or a name bound once to one)."""
+    dsn = find(call, ArgSpec("dsn", 0), ctx)
+    if isinstance(dsn, (cst.Name, cst.Attribute)):
+        dsn = ctx.scopes.value_of(dsn)
+    text = string_value(dsn) if isinstance(dsn, cst.CSTNode) else None
+    return text is not None and "connect_timeout" in text
+
+
+def written_in(call: cst.Call, target: cst.CSTNode) -> bool:
+    """Whether ``target`` is written inside the call's own arguments (not in a dict bound elsewhere).
+
+    A value found through ``**OPTS`` is reported at the call, where a noqa
+    comment for that call would go.
+    """
+    todo: list[cst.CSTNode] = [a.value for a in call.args]
+    while todo:
+        node = todo.pop()
+        if node is target:
+            return True
+        todo.extend(node.children)
+    return False
+
+
+def local_wait(ctx, call: cst.Call) -> Hit | None:
+    """REL503's catalog: subprocess calls, Popen waits, futures waits and ``result()``."""
+    func = call.func
+    qual = ctx.qualname(func)
+    if qual in LOCAL_FUNCTIONS:
+        library = qual.split(".", 1)[0]
+        return Hit(Target(library, LOCAL_FUNCTIONS[qual]), qual, qual)
+    if not isinstance(func, cst.Attribute):
+        return None
+    method = func.attr.value
+    if method in POPEN_METHODS:
+        inst = ctx.instance(func.value, POPEN)
+        if inst is not None:
+            key = f"subprocess.Popen.{method}"
+            return Hit(Target("subprocess", POPEN_METHODS[method]), _display(ctx, func, key), key, inst)
+    if method == "result" and is_future(ctx, func.value):
+        key = "concurrent.futures.Future.result"
+        return Hit(Target("concurrent", FUTURE_RESULT), _display(ctx, func, key), key)
+    return None
+
+
+def is_future(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
+    """``executor.submit(...)`` on a tracked executor, or a name bound once to one."""
+    if isinstance(node, cst.Call):
+        func = node.func
+        return (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "submit"
+            and ctx.instance(func.value, EXECUTORS) is not None
+        )
+    if isinstance(node, (cst.Name, cst.Attribute)) and _depth < 4:
+        value = ctx.scopes.value_of(node)
+        return value is not None and is_future(ctx, value, _depth + 1)
+    return False

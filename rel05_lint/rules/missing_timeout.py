@@ -1,0 +1,104 @@
+"""REL501 missing-timeout. Page: rules/REL501.md"""
+
+from __future__ import annotations
+
+import math
+
+import libcst as cst
+
+from rel05_lint.args import find
+from rel05_lint.catalog.timeouts import REMOTE_TRIGGERS, dsn_has_connect_timeout, extra_table, extra_triggers, lookup
+from rel05_lint.findings import Applicability
+from rel05_lint.fixes import FixSpec, Replace, add_keyword, import_for
+from rel05_lint.rule import Rule
+
+_HANG = "if the server accepts the connection and never answers, this call waits forever"
+_CONSEQUENCE = {
+    "requests": _HANG,
+    "urllib": f"{_HANG} (the default is the process-wide socket timeout, which is None)",
+    "urllib3": f"the pool was built without one too, so {_HANG}",
+    "http.client": "every request on this connection waits forever for a server that accepts and never answers",
+    "socket": "the socket blocks forever on a peer that accepts the connection and never answers",
+    "smtplib": "a mail server that accepts the connection and never answers blocks this client forever",
+    "ftplib": "an FTP server that accepts the connection and never answers blocks this client forever",
+    "imaplib": "an IMAP server that accepts the connection and never answers blocks this client forever",
+    "poplib": "a POP3 server that accepts the connection and never answers blocks this client forever",
+    "psycopg2": "libpq has no default connect timeout, so an unreachable or stalled database blocks the connect forever",
+    "pymysql": "PyMySQL bounds only the TCP connect (10 s); a server that stops answering blocks every query forever",
+    "grpc": "gRPC sets no deadline by default, so a server that hangs keeps this call waiting forever",
+    "extra": "it is listed in extra-timeout-calls, so without it the call can wait forever on a stalled dependency",
+}
+
+# libpq parses connect_timeout as an integer and treats 0 as "wait forever".
+WHOLE_SECONDS = frozenset({"connect_timeout"})
+
+
+def default_value(ctx, keyword: str) -> tuple[str, list] | None:
+    """(code, changes) for the default timeout at the current node, or None when
+    the name cannot be used here (shadowed by a local binding)."""
+    settings = ctx.settings
+    imported = settings.timeout_import
+    if imported is None:
+        if keyword in WHOLE_SECONDS:
+            return str(max(1, math.ceil(settings.default_timeout))), []
+        return settings.timeout_code, []
+    module, name = imported
+    spelling, changes = import_for(ctx, module, name)
+    if not _resolves_here(ctx, spelling, changes, f"{module}.{name}"):
+        return None
+    if keyword in WHOLE_SECONDS:
+        spelling = f"int({spelling})"
+    return spelling, changes
+
+
+def _resolves_here(ctx, spelling: str, changes: list, target: str) -> bool:
+    if not changes:
+        return ctx.qualname(cst.parse_expression(spelling)) == target
+    # A new module-level import: only usable if nothing closer binds the name.
+    found = ctx.scopes.lookup(spelling.split(".", 1)[0])
+    return found is None or found[1] is ctx.scopes.module_scope
+
+
+class MissingTimeout(Rule):
+    code = "REL501"
+    name = "missing-timeout"
+    best_practice = "BP05"
+    summary = "A remote call whose library waits forever by default is made without a timeout"
+    fix_applicability = Applicability.UNSAFE
+    triggers = REMOTE_TRIGGERS
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.extra = extra_table(settings)
+        self._triggers = REMOTE_TRIGGERS + extra_triggers(settings)
+
+    def relevant(self, text: str, path: str) -> bool:  # type: ignore[override]
+        # Per instance, not per class: extra-timeout-calls come from the settings.
+        return any(t in text for t in self._triggers)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        hit = lookup(ctx, node, self.extra)
+        if hit is None or not hit.target.missing:
+            return
+        if hit.ctor_arg is not None and find(hit.instance.call, hit.ctor_arg, ctx) is not None:
+            return  # the instance carries a timeout (or REL502 already flags its None)
+        spec = hit.target.arg
+        if find(node, spec, ctx) is not None:
+            return  # given (a literal None is REL502), or a spread that may hold it
+        if hit.target.library == "psycopg2" and dsn_has_connect_timeout(ctx, node):
+            return
+        keyword = spec.keyword
+        message = f"`{hit.display}()` has no {keyword}: {_CONSEQUENCE[hit.target.library]}"
+        self.report(node, message, fix=self._fix(node, keyword))
+
+    def _fix(self, node: cst.Call, keyword: str) -> FixSpec | None:
+        value = default_value(self.ctx, keyword)
+        if value is None:
+            return None
+        code, changes = value
+        return FixSpec(
+            Applicability.UNSAFE,
+            f"Add `{keyword}={code}` (the call then fails with a timeout error instead of hanging)",
+            [Replace(node, add_keyword(node, keyword, code)), *changes],
+        )

@@ -1,0 +1,31 @@
+"""REL304 retry-on-any-error. Page: rules/REL304.md"""
+
+from __future__ import annotations
+
+from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.retry_loops import RetryLoop, RetryRule
+
+CONSEQUENCE = (
+    "errors that can never succeed (bugs, bad input, refused credentials) are retried too, "
+    "multiplying load on the dependency and delaying the real error"
+)
+
+
+class RetryOnAnyError(RetryRule):
+    code = "REL304"
+    name = "retry-on-any-error"
+    best_practice = "BP03"
+    summary = "A retry that retries every exception"
+    default_enabled = False
+
+    def check_site(self, site: RetrySite) -> None:
+        if site.any_error is not None:
+            self.report(site.any_error.where, f"{site.label} {site.any_error.reason}: {CONSEQUENCE}")
+
+    def check_loop(self, loop: RetryLoop) -> None:
+        if loop.any_error:
+            self.report(
+                loop.node,
+                f"{loop.label} goes round again on any exception (bare `except` or `except Exception`): "
+                f"{CONSEQUENCE}; catch only the transient errors",
+            )

@@ -1,0 +1,50 @@
+"""REL303 retry-without-backoff. Page: rules/REL303.md"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.findings import Applicability
+from rel05_lint.fixes import FixSpec
+from rel05_lint.retry_loops import RetryLoop, RetryRule, number_code, set_option, tenacity_name
+from rel05_lint.waits import NONE
+
+IMMEDIATE = "it retries at once, so a failing dependency gets a burst of back-to-back calls instead of time to recover"
+STEADY = "the delay never grows, so a failing dependency gets a steady stream of retries instead of time to recover"
+
+
+class RetryWithoutBackoff(RetryRule):
+    code = "REL303"
+    name = "retry-without-backoff"
+    best_practice = "BP03"
+    summary = "A retry that waits nothing or a constant time between attempts"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_site(self, site: RetrySite) -> None:
+        wait = site.wait
+        if wait is None or not wait.no_backoff:
+            return
+        consequence = IMMEDIATE if wait.growth == NONE else STEADY
+        self.report(wait.where or site.node, f"{site.label} {wait.describe}: {consequence}", fix=self._fix(site))
+
+    def _fix(self, site: RetrySite) -> FixSpec | None:
+        if site.mechanism.library != "tenacity":
+            return None
+        like = site.call.func if site.call is not None else site.node.decorator
+        spelling, imports = tenacity_name(self.ctx, like, "wait_random_exponential")
+        value = f"{spelling}(multiplier=1, max={number_code(self.settings.max_backoff)})"
+        where = site.wait.where
+        existing = where.value if isinstance(where, cst.Arg) else where
+        changes = set_option(site, "wait", value, existing) + imports
+        return FixSpec(Applicability.UNSAFE, f"Set `wait={value}` (max-backoff)", changes)
+
+    def check_loop(self, loop: RetryLoop) -> None:
+        wait = loop.wait
+        if wait.no_backoff:
+            consequence = IMMEDIATE if wait.growth == NONE else STEADY
+            self.report(
+                loop.node,
+                f"{loop.label} {wait.describe}: {consequence}; sleep longer after each attempt, with jitter "
+                "(e.g. `random.uniform(0, min(cap, base * 2 ** attempt))`)",
+            )

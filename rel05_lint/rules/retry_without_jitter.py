@@ -1,0 +1,51 @@
+"""REL302 retry-without-jitter. Page: rules/REL302.md"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.findings import Applicability
+from rel05_lint.fixes import FixSpec, Replace, remove_keyword
+from rel05_lint.retry_loops import RetryLoop, RetryRule, tenacity_name
+
+CONSEQUENCE = (
+    "the delay grows but has no randomness, so clients that failed together retry together, "
+    "in waves that hit the recovering dependency at the same moment"
+)
+
+
+class RetryWithoutJitter(RetryRule):
+    code = "REL302"
+    name = "retry-without-jitter"
+    best_practice = "BP03"
+    summary = "A retry whose delay grows with no jitter"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_site(self, site: RetrySite) -> None:
+        wait = site.wait
+        if wait is None or not wait.unjittered:
+            return
+        self.report(wait.where or site.node, f"{site.label} {wait.describe}: {CONSEQUENCE}", fix=self._fix(site))
+
+    def _fix(self, site: RetrySite) -> FixSpec | None:
+        wait = site.wait
+        if wait.renames:
+            changes = []
+            for call in wait.renames:
+                spelling, imports = tenacity_name(self.ctx, call.func, "wait_random_exponential")
+                changes += [Replace(call.func, cst.parse_expression(spelling)), *imports]
+            return FixSpec(Applicability.UNSAFE, "Use `wait_random_exponential` (full jitter) with the same arguments", changes)
+        if wait.jitter_off is not None and site.call is not None:
+            new_call = remove_keyword(site.call, "jitter")
+            return FixSpec(Applicability.UNSAFE, "Remove `jitter=None` (backoff then uses full jitter)", [Replace(site.call, new_call)])
+        return None
+
+    def check_loop(self, loop: RetryLoop) -> None:
+        if loop.wait.unjittered:
+            self.report(
+                loop.node,
+                f"{loop.label} sleeps longer each round with no randomness: clients that failed together "
+                "retry together, in waves that hit the recovering dependency at the same moment; "
+                "add jitter, e.g. `time.sleep(random.uniform(0, delay))`",
+            )

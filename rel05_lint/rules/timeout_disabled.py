@@ -1,0 +1,139 @@
+"""REL502 timeout-disabled. Page: rules/REL502.md"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rel05_lint.args import UNKNOWN, find, is_none
+from rel05_lint.catalog.timeouts import (
+    URLLIB3_POOLS,
+    TimeoutObject,
+    extra_table,
+    lookup,
+    none_members,
+    timeout_object,
+    written_in,
+)
+from rel05_lint.findings import Applicability
+from rel05_lint.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.rule import Rule
+from rel05_lint.rules.missing_timeout import default_value
+
+_HANG = "a peer that accepts the connection and never answers blocks this call forever"
+# What None means for each library, where it says more than "no timeout".
+_CONSEQUENCE = {
+    "httpx": "it switches off httpx's 5 s default for every phase, so a stalled server holds this call forever",
+    "aiohttp": "a per-request None drops even the session's 300 s total, so a stalled server holds this request forever",
+    "redis": "it undoes redis-py's 5 s default, so a Redis server that stops answering blocks every command forever",
+    "grpc": "the call gets no deadline and waits forever on a server that hangs",
+    "psycopg2": "libpq then waits forever for an unreachable or stalled database",
+    "pymysql": "every query then waits forever on a server that stops answering",
+    "asyncio": "the awaited work gets no deadline and can wait forever",
+}
+_SPECIAL = {
+    "socket.setdefaulttimeout": "every new socket (urllib, http.client, smtplib, ftplib, urllib3 pools left at "
+    "their default) then blocks forever on a peer that stops answering",
+    "urllib3.request": "it drops the module function's 3 s default, so " + _HANG,
+    "socket.settimeout": "the socket goes back to blocking mode, so connect, recv and send wait forever",
+}
+_POOL = "every request through this pool then waits forever for a server that accepts the connection and never answers"
+_OBJECT_CONSEQUENCE = {
+    "aiohttp": "every field is None, so a request using it never times out, not even after the session's 300 s",
+    "urllib3": "connect and read fall back to the socket default, None, so a request using it can wait forever",
+    "httpx": "connect, read, write and pool waits all become unlimited",
+}
+
+
+class TimeoutDisabled(Rule):
+    code = "REL502"
+    name = "timeout-disabled"
+    best_practice = "BP05"
+    summary = "An explicit None (or an empty timeout object) switches a client timeout off"
+    fix_applicability = Applicability.UNSAFE
+    # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
+    triggers = ("None", "Timeout")
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.extra = extra_table(settings)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        obj = timeout_object(ctx, node)
+        if obj is not None:
+            self._timeout_object(node, *obj)
+            return
+        hit = lookup(ctx, node, self.extra)
+        if hit is None:
+            return
+        spec = hit.target.arg
+        value = find(node, spec, ctx)
+        if value is None or value is UNKNOWN:
+            return
+        nones = none_members(value)
+        for none in nones:
+            if none is value:
+                how = f"`{spec.keyword}=None`" if _by_keyword(node, value) else f"`None` as its {spec.keyword}"
+            else:
+                how = f"`None` inside its `{spec.keyword}`"
+            if hit.key in URLLIB3_POOLS:
+                consequence = _POOL
+            else:
+                consequence = _SPECIAL.get(hit.key, _CONSEQUENCE.get(hit.target.library, _HANG))
+            direct = written_in(node, none)
+            self.report(
+                none if direct else node,
+                f"`{hit.display}()` gets {how}: {consequence}",
+                fix=self._replace_none(none, spec.keyword) if direct else None,
+            )
+
+    def _replace_none(self, none: cst.Name, keyword: str) -> FixSpec | None:
+        value = default_value(self.ctx, keyword)
+        if value is None:
+            return None
+        code, changes = value
+        return FixSpec(
+            Applicability.UNSAFE,
+            f"Replace `None` with `{code}` (the call then fails with a timeout error instead of hanging)",
+            [Replace(none, cst.parse_expression(code)), *changes],
+        )
+
+    def _timeout_object(self, node: cst.Call, qual: str, obj: TimeoutObject) -> None:
+        ctx = self.ctx
+        values = [find(node, f, ctx) for f in obj.fields]
+        if any(v is UNKNOWN or (v is not None and not is_none(v)) for v in values):
+            return  # some bound is set (or may be, through a spread)
+        if obj.explicit_none and values[0] is None:
+            return  # httpx.Timeout() without a default is a ValueError, not a hang
+        shown = f"{qual}(None)" if obj.explicit_none else f"{qual}()"
+        self.report(
+            node,
+            f"`{shown}` sets no bound: {_OBJECT_CONSEQUENCE[obj.library]}",
+            fix=self._fill_object(node, obj, values),
+        )
+
+    def _fill_object(self, node: cst.Call, obj: TimeoutObject, values: list) -> FixSpec | None:
+        if any(arg.star for arg in node.args):
+            return None  # a literal spread holds the None; editing it is not worth the risk
+        value = default_value(self.ctx, "timeout")
+        if value is None:
+            return None
+        code, changes = value
+        new_value = cst.parse_expression(code)
+        nones = {id(v) for v in values if v is not None}
+        args = [a.with_changes(value=new_value) if id(a.value) in nones else a for a in node.args]
+        new = node.with_changes(args=args)
+        steps = [f"replace each `None` with `{code}`"] if nones else []
+        if obj.add_on_fix is not None and not nones:  # nothing given at all: set the overall bound
+            new = add_keyword(new, obj.add_on_fix, code)
+            steps.append(f"set `{obj.add_on_fix}={code}`")
+        what = " and ".join(steps)
+        what = what[0].upper() + what[1:]
+        return FixSpec(Applicability.UNSAFE, what, [Replace(node, new), *changes])
+
+
+def _by_keyword(call: cst.Call, value: cst.CSTNode) -> bool:
+    return any(a.keyword is not None and a.value is value for a in call.args) or not any(
+        a.value is value for a in call.args
+    )
+

@@ -1,0 +1,234 @@
+"""REL201 unbounded-fan-out. Page: rules/REL201.md
+
+Reports are held until ``finish``: a semaphore or capacity limiter created
+anywhere in the module (even below the fan-out) silences the rule for the file.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rel05_lint.rule import Rule
+
+SPAWN_FUNCTIONS = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.tasks.create_task",
+        "asyncio.tasks.ensure_future",
+    }
+)
+GATHER = frozenset({"asyncio.gather", "asyncio.tasks.gather"})
+
+# Tracked instances whose methods start a task: constructor -> spawning methods.
+_LOOPS = ("asyncio.get_event_loop", "asyncio.get_running_loop", "asyncio.new_event_loop")
+SPAWN_METHODS: dict[str, frozenset[str]] = {
+    **{ctor: frozenset({"create_task"}) for ctor in _LOOPS},
+    **{f"asyncio.events.{ctor[8:]}": frozenset({"create_task"}) for ctor in _LOOPS},
+    "asyncio.TaskGroup": frozenset({"create_task"}),
+    "asyncio.taskgroups.TaskGroup": frozenset({"create_task"}),
+    # anyio task groups and trio nurseries start tasks with start_soon.
+    "anyio.create_task_group": frozenset({"start_soon"}),
+    "trio.open_nursery": frozenset({"start_soon"}),
+}
+
+# Creating any of these means the module throttles its concurrency.
+THROTTLES = frozenset(
+    {
+        "asyncio.Semaphore",
+        "asyncio.BoundedSemaphore",
+        "asyncio.locks.Semaphore",
+        "asyncio.locks.BoundedSemaphore",
+        "anyio.CapacityLimiter",
+        "anyio.Semaphore",
+        "trio.CapacityLimiter",
+        "trio.Semaphore",
+    }
+)
+
+_SCOPE_EDGES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_GROW_METHODS = frozenset({"append", "extend", "insert", "add", "appendleft", "extendleft"})
+
+
+class UnboundedFanOut(Rule):
+    code = "REL201"
+    name = "unbounded-fan-out"
+    best_practice = "BP02"
+    summary = "Tasks started per input item with no concurrency limit"
+    fix_applicability = None
+    triggers = ("gather", "create_task", "ensure_future", "start_soon")
+
+    def start(self, ctx) -> None:
+        super().start(ctx)
+        self._pending: list[tuple[cst.CSTNode, str]] = []
+        self._throttled = False
+        self._filled: dict[tuple[int, str], bool] = {}
+
+    def finish(self) -> None:
+        if self._throttled:
+            return
+        for node, message in self._pending:
+            self.report(node, message)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qual = self.ctx.qualname(node.func)
+        if qual in THROTTLES:
+            self._throttled = True
+        elif qual in GATHER:
+            self._check_gather(node)
+        elif self._is_spawn(node, qual):
+            self._check_spawn(node)
+
+    # --- create_task / ensure_future / start_soon in a loop ------------------
+
+    def _is_spawn(self, node: cst.Call, qual: str | None) -> bool:
+        if qual in SPAWN_FUNCTIONS:
+            return True
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return False
+        method = func.attr.value
+        if method not in ("create_task", "start_soon"):
+            return False
+        inst = self.ctx.instance(func.value, SPAWN_METHODS)
+        return inst is not None and method in SPAWN_METHODS[inst.qualname]
+
+    def _check_spawn(self, node: cst.Call) -> None:
+        stack = self.ctx.stack
+        if len(stack) >= 2 and isinstance(stack[-2], cst.Await):
+            return  # awaited on the spot: one task at a time
+        if not self._in_growing_loop(stack, for_only=True):
+            return
+        spelled = self.ctx.code(node.func)
+        self._pending.append(
+            (
+                node,
+                f"`{spelled}()` in a loop or comprehension starts one task per item with no limit: a large input "
+                "launches them all at once and overloads the dependency they call; throttle with "
+                "an `asyncio.Semaphore` (or a `CapacityLimiter`) or a fixed pool of workers",
+            )
+        )
+
+    def _in_growing_loop(self, stack: list, for_only: bool) -> bool:
+        """True when the node on top of ``stack`` runs once per item of a loop over
+        a non-constant iterable, within its own function."""
+        for i in range(len(stack) - 2, -1, -1):
+            node, child = stack[i], stack[i + 1]
+            if isinstance(node, _SCOPE_EDGES):
+                return False
+            if isinstance(node, cst.For) and child is node.body and not self._fixed(node.iter):
+                return True
+            if isinstance(node, cst.While) and child is node.body and not for_only:
+                return True
+            if isinstance(node, _COMPREHENSIONS) and _in_element(node, child) and self._comp_grows(node):
+                return True
+        return False
+
+    # --- gather(*X) ---------------------------------------------------------
+
+    def _check_gather(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.star != "*" or not self._grows(arg.value):
+                continue
+            spelled = self.ctx.code(node.func)
+            spread = self.ctx.code(arg.value)
+            if len(spread) > 40 or "\n" in spread:
+                spread = "..."
+            self._pending.append(
+                (
+                    node,
+                    f"`{spelled}(*{spread})` runs one awaitable per input item, "
+                    "all at once: a large input opens that many requests together and overloads "
+                    "the dependency; bound it with an `asyncio.Semaphore` or gather in fixed-size batches",
+                )
+            )
+            return
+
+    def _grows(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        if isinstance(expr, _COMPREHENSIONS):
+            return self._comp_grows(expr)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and self._builtin(expr.func.value):
+            if expr.func.value == "map":
+                return any(not self._fixed(a.value) for a in expr.args[1:])
+            if expr.func.value in ("list", "tuple") and len(expr.args) == 1:
+                return self._grows(expr.args[0].value, depth + 1)
+            return False
+        if isinstance(expr, cst.Name) and depth < 4:
+            found = self.ctx.scopes.lookup(expr.value)
+            if found is None:
+                return False
+            bindings, scope = found
+            if any(b.kind == "assign" and b.value is not None and self._grows(b.value, depth + 1) for b in bindings):
+                return True
+            key = (id(scope.node), expr.value)
+            if key not in self._filled:
+                self._filled[key] = self._filled_in_loop(scope.node, expr.value)
+            return self._filled[key]
+        return False
+
+    def _filled_in_loop(self, root: cst.CSTNode, name: str) -> bool:
+        """Does ``root``'s own body grow list ``name`` inside a loop (for or while)?"""
+        body = root.body if isinstance(root, (cst.FunctionDef, cst.ClassDef)) else root
+
+        def walk(node: cst.CSTNode, looping: bool) -> bool:
+            if isinstance(node, _SCOPE_EDGES) and node is not root:
+                return False
+            if looping and _grows_name(node, name):
+                return True
+            for child in node.children:
+                inner = looping
+                if isinstance(node, cst.For) and child is node.body and not self._fixed(node.iter):
+                    inner = True
+                elif isinstance(node, cst.While) and child is node.body:
+                    inner = True
+                if walk(child, inner):
+                    return True
+            return False
+
+        return walk(body, False)
+
+    # --- shared -------------------------------------------------------------
+
+    def _comp_grows(self, comp: cst.CSTNode) -> bool:
+        clause = comp.for_in
+        while clause is not None:
+            if not self._fixed(clause.iter):
+                return True
+            clause = clause.inner_for_in
+        return False
+
+    def _fixed(self, expr: cst.BaseExpression) -> bool:
+        """A literal tuple/list/set, or ``range()`` over constants: a fixed count."""
+        if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+            return not any(isinstance(el, cst.StarredElement) for el in expr.elements)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "range":
+            return self._builtin("range") and all(not a.star and self._constant_int(a.value) for a in expr.args)
+        return False
+
+    def _constant_int(self, expr: cst.BaseExpression) -> bool:
+        if isinstance(expr, cst.Integer):
+            return True
+        if isinstance(expr, cst.Name):
+            return isinstance(self.ctx.scopes.value_of(expr), cst.Integer)
+        return False
+
+    def _builtin(self, name: str) -> bool:
+        return self.ctx.scopes.lookup(name) is None
+
+
+def _in_element(comp: cst.CSTNode, child: cst.CSTNode) -> bool:
+    """True when ``child`` is the part of ``comp`` evaluated once per item."""
+    if isinstance(comp, cst.DictComp):
+        return child is comp.key or child is comp.value
+    return child is comp.elt
+
+
+def _grows_name(node: cst.CSTNode, name: str) -> bool:
+    """``name.append(...)``-style calls and ``name += ...``."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        target = node.func.value
+        return isinstance(target, cst.Name) and target.value == name and node.func.attr.value in _GROW_METHODS
+    if isinstance(node, cst.AugAssign):
+        return isinstance(node.target, cst.Name) and node.target.value == name
+    return False

@@ -1,0 +1,71 @@
+"""REL301 unbounded-retry. Page: rules/REL301.md"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from rel05_lint import args
+from rel05_lint.catalog.retries import RetrySite, is_celery_task_class
+from rel05_lint.findings import Applicability
+from rel05_lint.fixes import FixSpec
+from rel05_lint.retry_loops import RetryLoop, RetryRule, set_option, tenacity_name
+
+CONSEQUENCE = "it retries forever, so a dependency that stays down gets an endless stream of calls"
+
+
+class UnboundedRetry(RetryRule):
+    code = "REL301"
+    name = "unbounded-retry"
+    best_practice = "BP03"
+    summary = "A retry with no limit on attempts or time"
+    fix_applicability = Applicability.UNSAFE
+
+    def check_site(self, site: RetrySite) -> None:
+        bound = site.unbounded
+        if bound is None:
+            return
+        self.report(bound.where, f"{site.label} {bound.reason}: {CONSEQUENCE}", fix=self._fix(site))
+
+    def _fix(self, site: RetrySite) -> FixSpec | None:
+        bound = site.unbounded
+        if bound.keyword is None:
+            return None
+        n = self.settings.max_attempts
+        changes: list = []
+        if site.mechanism.library == "tenacity":
+            spelling, changes = tenacity_name(self.ctx, _func(site), "stop_after_attempt")
+            value = f"{spelling}({n})"
+            if bound.compose:
+                old = bound.existing
+                old_code = self.ctx.code(old)
+                if not isinstance(old, (cst.Name, cst.Attribute, cst.Call, cst.BinaryOperation)):
+                    old_code = f"({old_code})"
+                value = f"{old_code} | {value}"
+        else:
+            value = str(n)
+        changes = set_option(site, bound.keyword, value, bound.existing) + changes
+        return FixSpec(Applicability.UNSAFE, f"Set `{bound.keyword}={value}` (max-attempts)", changes)
+
+    def check_loop(self, loop: RetryLoop) -> None:
+        if loop.unbounded:
+            self.report(
+                loop.node,
+                f"{loop.label} never gives up (no handler raises, returns or breaks): {CONSEQUENCE}; "
+                "count the attempts and re-raise after a limit",
+            )
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # `max_retries = None` as a class attribute of a Celery task class.
+        if not (args.is_none(node.value) and len(node.targets) == 1):
+            return
+        target = node.targets[0].target
+        if not (isinstance(target, cst.Name) and target.value == "max_retries"):
+            return
+        stack = self.ctx.stack
+        cls = stack[-4] if len(stack) >= 4 else None
+        if isinstance(cls, cst.ClassDef) and is_celery_task_class(self.ctx, cls):
+            self.report(node, f"Celery task `{cls.name.value}` sets `max_retries = None`: {CONSEQUENCE}")
+
+
+def _func(site: RetrySite) -> cst.BaseExpression:
+    return site.call.func if site.call is not None else site.node.decorator

@@ -1,0 +1,28 @@
+"""Running the real CLI in a subprocess, as users and pre-commit do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cli(*args: str, cwd: Path | str | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "rel05_lint.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        input=input,
+        env=env,
+        timeout=120,
+    )
+
+
+def cli_json(*args: str, cwd=None) -> tuple[int, list]:
+    proc = cli(*args, "--format", "json", cwd=cwd)
+    return proc.returncode, json.loads(proc.stdout or b"[]")
