@@ -102,9 +102,15 @@ class Settings:
                 out.update(codes)
         return frozenset(out)
 
-    def is_excluded(self, path: str) -> bool:
+    def is_excluded(self, path: str, walked: bool = False) -> bool:
+        """Whether a pattern matches the path (relative to root) or a component of it.
+
+        For entries met while walking a folder (``walked``), only the entry's
+        own name is tested against bare patterns: its parents were tested as
+        they were walked, and a folder named on the command line is taken as given.
+        """
         rel = _relative(path, self.root)
-        parts = Path(rel).parts
+        parts = (Path(rel).name,) if walked else Path(rel).parts
         for pattern in (*self.exclude, *self.extend_exclude):
             if fnmatch.fnmatch(rel, pattern) or any(fnmatch.fnmatch(p, pattern) for p in parts):
                 return True

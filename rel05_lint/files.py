@@ -60,13 +60,12 @@ def _walk(root: Path, settings: Settings) -> list[str]:
             dirs[:] = []
             continue
         seen_dirs.add(key)
-        dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(folder, d)))
+        dirs[:] = sorted(d for d in dirs if not settings.is_excluded(os.path.join(folder, d), walked=True))
         for name in sorted(files):
             if name.endswith((".py", ".pyi")):
                 full = os.path.join(folder, name)
-                if not settings.is_excluded(full):
+                if not settings.is_excluded(full, walked=True):
                     found.append(full)
-        # A directory whose name ends in .py is not a file to check.
     return found
 
 
