@@ -46,6 +46,7 @@ def ensure_corpus(dest: Path = DEFAULT_DIR, pins: tuple[str, ...] = PINNED) -> P
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "-d", str(archives), pin],
             check=True,
+            timeout=600,  # noqa: REL504  (a 10 MB sdist from a slow mirror takes minutes)
         )
         new = [p for p in set(archives.iterdir()) - before] or [p for p in archives.iterdir() if p.name.lower().replace("-", "_").startswith(name.replace("-", "_"))]
         target = dest / name

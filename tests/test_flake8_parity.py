@@ -64,13 +64,16 @@ def test_flake8_and_cli_agree_on_all_fixtures(tmp_path):
 
 def test_off_by_default_rules_stay_off_under_flake8(tmp_path):
     (tmp_path / "a.py").write_text("import subprocess\nsubprocess.run(['ls'])\nimport requests\nrequests.get('x')\n")
-    plain = subprocess.run([sys.executable, "-m", "flake8", "--isolated", "a.py"], cwd=tmp_path, capture_output=True, text=True)
+    plain = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "a.py"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert "REL501" in plain.stdout and "REL503" not in plain.stdout
     chosen = subprocess.run(
         [sys.executable, "-m", "flake8", "--isolated", "--extend-select", "REL503", "a.py"],
         cwd=tmp_path,
         capture_output=True,
         text=True,
+        timeout=60,
     )
     assert "REL503" in chosen.stdout
 
@@ -79,6 +82,10 @@ def test_plugin_reads_rule_options_from_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\nmax-timeout = 5\n")
     (tmp_path / "a.py").write_text("import requests\nrequests.get('x', timeout=30)\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select", "REL504", "a.py"], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "REL504", "a.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert "REL504" in proc.stdout

@@ -23,7 +23,7 @@ BAD = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"
 
 def _git(*args, cwd):
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env, timeout=60)
 
 
 @pytest.fixture(scope="module")
