@@ -6,15 +6,23 @@ could not do its job (bad option, bad configuration, a path that does not exist)
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from pathlib import Path
 
 import click
 
-from rel05_lint import __version__, output, registry
+from rel05_lint import __version__, output, registry, stdin
+from rel05_lint.add_noqa import add_noqa as add_noqa_comments
+from rel05_lint.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from rel05_lint.config import ConfigError, Settings, check_selector, find_config, load, parse_default_timeout
 from rel05_lint.files import PathError, discover
 from rel05_lint.pages import page
+from rel05_lint.report import collect as review_collect
+from rel05_lint.report import formats as report_formats
+from rel05_lint.report import model as review_model
+from rel05_lint.progress import Progress
 from rel05_lint.runner import Job, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -84,6 +92,47 @@ def common(func):
     return func
 
 
+def reporting(func):
+    """Options for CI output and piped input, handed to the command as one ``out`` (output.Reporting)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, output_file, exit_zero, statistics, stdin_filename, **kwargs):
+        if statistics and kwargs.get("fmt") not in ("text", "json"):
+            raise click.UsageError("--statistics prints a table (text) or its JSON form; use --format text or json")
+        out = output.Reporting(output_file, exit_zero, statistics, stdin_filename)
+        return func(*args, out=out, **kwargs)
+
+    options = [
+        click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
+        click.option("--statistics", is_flag=True, help="Print counts per rule (and how many are fixable) instead of the findings."),
+        click.option("--stdin-filename", metavar="PATH", help="Read the source from standard input and report it as PATH (config and per-file ignores apply as for PATH)."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _stdin_name(paths, out, add_noqa: bool = False) -> str | None:
+    try:
+        name = stdin.requested(paths, out.stdin_filename)
+    except stdin.StdinUsage as exc:
+        click.echo(f"rel05-lint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if name is not None and add_noqa:
+        click.echo("rel05-lint: error: --add-noqa edits files; it cannot read standard input", err=True)
+        sys.exit(EXIT_ERROR)
+    return name
+
+
+def _stdin_settings(name, config, overrides) -> Settings:
+    try:
+        return _settings((stdin.config_anchor(name),), config, **overrides)
+    except ConfigError as exc:
+        click.echo(f"rel05-lint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rel05-lint")
 def main() -> None:
@@ -110,30 +159,57 @@ def _prepare(paths, config, force_exclude, **overrides):
 
 @main.command()
 @common
-def check(paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt):
-    """Report findings in PATHS (files or folders; default: the current folder)."""
-    settings, files = _prepare(
-        paths, config, force_exclude, select=select, ignore=ignore, extend_select=extend_select, default_timeout=default_timeout
-    )
-    result = _run(files, settings, Job("check"), jobs)
+@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding (merged into an existing noqa comment): adopt the linter on legacy code.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help=f"Result cache folder (default: {DEFAULT_CACHE_DIR} next to the configuration, else in the current folder).")
+@reporting
+def check(paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt, add_noqa, no_cache, cache_dir, out):
+    """Report findings in PATHS (files or folders; default: the current folder; `-` reads standard input)."""
+    overrides = dict(select=select, ignore=ignore, extend_select=extend_select, default_timeout=default_timeout)
+    name = _stdin_name(paths, out, add_noqa)
+    if name is not None:
+        settings = _stdin_settings(name, config, overrides)
+        piped = stdin.check(settings, name, force_exclude and settings.is_excluded(name))
+        sys.exit(output.finish(fmt, piped.findings, 1, settings, name, out, output.summary(piped.findings, 1)))
+    settings, files = _prepare(paths, config, force_exclude, **overrides)
+    if add_noqa:
+        sys.exit(_add_noqa(files, settings, jobs, out))
+    cache = None if no_cache else cache_dir or os.path.join(settings.root, DEFAULT_CACHE_DIR)
+    result = _run(files, settings, Job("check", cache_dir=cache), jobs)
     findings = result.findings
-    if fmt == "json":
-        click.echo(output.as_json(findings), nl=False)
-    else:
-        click.echo(output.text(findings), nl=False)
-        click.echo(output.summary(findings, len(files)))
-    sys.exit(EXIT_FINDINGS if findings else EXIT_CLEAN)
+    first = paths[0] if paths else None
+    sys.exit(output.finish(fmt, findings, len(files), settings, first, out, output.summary(findings, len(files))))
+
+
+def _add_noqa(files, settings, jobs, out) -> int:
+    try:
+        outcome = add_noqa_comments(files, settings, jobs)
+    except KeyboardInterrupt:
+        click.echo("rel05-lint: interrupted; files already written are complete, the rest are untouched", err=True)
+        return EXIT_INTERRUPTED
+    for note in outcome.notes:
+        click.echo(f"rel05-lint: {note}", err=True)
+    click.echo(output.text(outcome.remaining), nl=False)
+    n, m = outcome.added, outcome.files
+    click.echo(f"Added {n} noqa directive{'s' if n != 1 else ''} in {m} file{'s' if m != 1 else ''}.", err=True)
+    return EXIT_FINDINGS if outcome.remaining and not out.exit_zero else EXIT_CLEAN
 
 
 @main.command()
 @common
 @click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply fixes that change behaviour on purpose (bounding a call, a retry, a queue).")
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
-def fix(paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt, unsafe_fixes, diff):
-    """Apply fixes in PATHS, then report what remains (exit 1 while findings remain)."""
-    settings, files = _prepare(
-        paths, config, force_exclude, select=select, ignore=ignore, extend_select=extend_select, default_timeout=default_timeout
-    )
+@reporting
+def fix(paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt, unsafe_fixes, diff, out):
+    """Apply fixes in PATHS, then report what remains (exit 1 while findings remain).
+
+    With `-` (or --stdin-filename) the fixed source goes to standard output and the report to standard error.
+    """
+    overrides = dict(select=select, ignore=ignore, extend_select=extend_select, default_timeout=default_timeout)
+    name = _stdin_name(paths, out)
+    if name is not None:
+        sys.exit(_fix_stdin(name, config, overrides, force_exclude, unsafe_fixes, diff, fmt, out))
+    settings, files = _prepare(paths, config, force_exclude, **overrides)
     unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
     result = _run(files, settings, Job("fix", unsafe=unsafe, diff=diff), jobs)
     for note in result.notes:
@@ -142,20 +218,34 @@ def fix(paths, select, ignore, extend_select, config, default_timeout, force_exc
         click.echo("".join(result.diffs), nl=False)
         changed = len(result.diffs)
         click.echo(f"{changed} file{'s' if changed != 1 else ''} would be changed.", err=True)
-        sys.exit(EXIT_FINDINGS if result.diffs or result.findings else EXIT_CLEAN)
+        sys.exit(EXIT_FINDINGS if (result.diffs or result.findings) and not out.exit_zero else EXIT_CLEAN)
     findings = result.findings
-    if fmt == "json":
-        click.echo(output.as_json(findings), nl=False)
-    else:
-        click.echo(output.text(findings), nl=False)
-        fixed = result.fixes_applied
-        click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}. " + output.summary(findings, len(files), not unsafe))
-    sys.exit(EXIT_FINDINGS if findings else EXIT_CLEAN)
+    fixed = result.fixes_applied
+    line = f"Fixed {fixed} finding{'s' if fixed != 1 else ''}. " + output.summary(findings, len(files), not unsafe)
+    sys.exit(output.finish(fmt, findings, len(files), settings, paths[0] if paths else None, out, line))
+
+
+def _fix_stdin(name, config, overrides, force_exclude, unsafe_fixes, diff, fmt, out) -> int:
+    settings = _stdin_settings(name, config, overrides)
+    unsafe = settings.unsafe_fixes if unsafe_fixes is None else unsafe_fixes
+    piped = stdin.fix(settings, name, force_exclude and settings.is_excluded(name), unsafe, diff)
+    for note in piped.notes:
+        click.echo(f"rel05-lint: {note}", err=True)
+    stream = click.get_binary_stream("stdout")
+    stream.write(piped.output or b"")
+    stream.flush()
+    fixed = piped.fixes_applied
+    verb = "Would fix" if diff else "Fixed"
+    line = f"{verb} {fixed} finding{'s' if fixed != 1 else ''}. " + output.summary(piped.findings, 1, not unsafe)
+    code = output.finish(fmt, piped.findings, 1, settings, name, out, line, to_stderr=True)
+    if diff and piped.output and not out.exit_zero:
+        return EXIT_FINDINGS  # as for files: a diff means the buffer is not clean yet
+    return code
 
 
 def _run(files, settings, job, jobs):
     try:
-        return run(files, settings, job, jobs)
+        return run(files, settings, job, jobs, Progress(len(files)))
     except KeyboardInterrupt:
         click.echo("rel05-lint: interrupted; files already written are complete, the rest are untouched", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -201,6 +291,47 @@ def explain(code):
         click.echo(f"rel05-lint: error: the page for {code} is missing from this installation", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (the figures list the rules that fed them).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Turn off these codes or prefixes.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Add codes to the default set (e.g. off-by-default REL503 adds its figure).")
+@click.option("--config", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.rel05-lint] from (default: the nearest one).")
+@click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to paths named on the command line too.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
+@click.option("--format", "fmt", type=click.Choice(report_formats.FORMATS), default="markdown", show_default=True, help="markdown (step summary, PR comment), html (one self-contained page), json (dashboards).")
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many files and directories to list by findings.")
+@click.option("--fail-under", multiple=True, metavar="BPnn=PERCENT", help="Exit 1 when a best practice's share is below PERCENT (e.g. BP05=95; repeat or comma-separate).")
+def report(paths, select, ignore, extend_select, config, force_exclude, jobs, fmt, output_file, top, fail_under):
+    """The REL05 review: per best practice, the share of inspected sites in PATHS that follow it.
+
+    Exit status: 0 report written, 1 a --fail-under share was missed, 2 usage or configuration error.
+    Findings alone do not fail the report; `check` does that.
+    """
+    try:
+        thresholds = review_model.parse_thresholds(fail_under)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--fail-under") from None
+    settings, files = _prepare(paths, config, force_exclude, select=select, ignore=ignore, extend_select=extend_select)
+    try:
+        results, codes = review_collect.survey(files, settings, jobs)
+    except KeyboardInterrupt:
+        click.echo("rel05-lint: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    review = review_model.build(results, codes, top, thresholds)
+    text = report_formats.render(review, fmt)
+    if output_file:
+        Path(output_file).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    missed = [t for t in review.thresholds if not t.met]
+    for t in missed:
+        fig = review.practice(t.practice).headline
+        click.echo(f"rel05-lint: {t.practice} share {fig.ok} of {fig.sites} ({fig.share}%) is below --fail-under {t.minimum:g}%", err=True)
+    sys.exit(EXIT_FINDINGS if missed else EXIT_CLEAN)
 
 
 if __name__ == "__main__":  # pragma: no cover

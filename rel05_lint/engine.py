@@ -10,13 +10,16 @@ import ast
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
-from rel05_lint import noqa, registry
+from rel05_lint import noqa, registry, verify
 from rel05_lint.config import Settings
 from rel05_lint.deep import run_deep
 from rel05_lint.findings import Applicability, Edit, FileResult, Finding, Fix
+from rel05_lint.formats import fingerprint
 from rel05_lint.fixes import InsertText, Replace
+from rel05_lint.positions import node_positions
+from rel05_lint.prefilter import Facts
+from rel05_lint.report.sites import surveys, tally
 from rel05_lint.rule import Context
 from rel05_lint.scope import ScopeTracker
 from rel05_lint.source import line_starts, newline_of, offset, split_lines
@@ -28,8 +31,11 @@ MAX_FIX_PASSES = 10
 class Engine:
     """Rules and their dispatch table, built once per process for one Settings."""
 
-    def __init__(self, settings: Settings, codes: frozenset[str] | None = None, apply_noqa: bool = True):
+    def __init__(
+        self, settings: Settings, codes: frozenset[str] | None = None, apply_noqa: bool = True, prefilter: bool = True
+    ):
         self.settings = settings
+        self.prefilter = prefilter  # False only to prove the prefilter sound (tests/test_prefilter.py)
         self.codes = settings.enabled_codes(registry.defaults()) if codes is None else codes
         self.rules = [cls(settings) for cls in registry.all_rules() if cls.code in self.codes]
         self.dispatch = Dispatch(self.rules)
@@ -41,19 +47,31 @@ class Engine:
         findings, _ = run_deep(self._lint, text, path, self._active(path))
         return findings
 
+    def survey(self, text: str, path: str) -> tuple[list[Finding], dict[str, tuple[int, int]]]:
+        """``check`` plus what the rules inspected, from the same traversal:
+        ``{site kind: (sites, compliant)}`` (see ``report.sites``)."""
+        counts: dict[str, tuple[int, int]] = {}
+        findings, _ = run_deep(self._lint, text, path, self._active(path), counts)
+        return findings, counts
+
     def _active(self, path: str):
         ignored = self.settings.ignored_for(path)
         if not ignored:
             return self.rules
         return [r for r in self.rules if not any(r.code.startswith(sel) or sel == "ALL" for sel in ignored)]
 
-    def _lint(self, text: str, path: str, rules) -> tuple[list[Finding], bool]:
-        """Findings for ``text``; the flag says whether the text parsed."""
+    def _lint(self, text: str, path: str, rules, counts: dict | None = None) -> tuple[list[Finding], bool]:
+        """Findings for ``text``; the flag says whether the text parsed.
+        ``counts``, when given, receives the inspected sites (``survey``)."""
         # CPython's parser (about a tenth of libcst's cost) checks the syntax
         # first: its messages are clearer, and input it rejects as too deep
         # never reaches libcst's native parser, which can overflow the stack.
-        syntax = _syntax_error(text, path)
-        relevant = [r for r in rules if r.relevant(text, path)]
+        syntax, tree = _syntax_check(text, path)
+        if self.prefilter and tree is not None:
+            facts = Facts(text, path, tree)
+            relevant = [r for r in rules if r.relevant(facts) or (counts is not None and surveys(r.code, text, path))]
+        else:
+            relevant = list(rules)  # no tree to read imports from: assume any rule can fire
         if syntax is not None and (syntax[2] or not relevant):
             return self._tool_error(path, *syntax[:2], syntax[3]), False
         if not relevant:
@@ -80,9 +98,10 @@ class Engine:
                 rule.finish()
         except RecursionError:
             return self._tool_error(path, 1, 0, "too deeply nested to analyse"), True
-        if not ctx.reports:
-            return [], True
-        return self._findings(ctx, text, path), True
+        findings = self._findings(ctx, text, path) if ctx.reports else []
+        if counts is not None:
+            counts.update(tally(ctx.sites, ctx.waived))
+        return findings, True
 
     def _tool_error(self, path: str, row: int, col: int, message: str) -> list[Finding]:
         if not self.report_tool_errors:
@@ -90,16 +109,18 @@ class Engine:
         return [Finding("REL001", message, path, max(row, 1), max(col, 0), max(row, 1), max(col, 0))]
 
     def _findings(self, ctx: Context, text: str, path: str) -> list[Finding]:
-        wrapper = MetadataWrapper(ctx.module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-        inclusive = wrapper.resolve(WhitespaceInclusivePositionProvider)
-        lines = split_lines(text) if self.apply_noqa else []
+        positions, inclusive = node_positions(ctx.module)  # libcst's two providers, in one pass
+        lines = split_lines(text)
+        # A noqa counts anywhere on a multi-line string or continuation (as in flake8).
+        spans = noqa.multiline_ranges(lines, positions)
         out: list[Finding] = []
         seen = set()
         for rep in ctx.reports:
             rng = positions[rep.node]
             row, col = rng.start.line, rng.start.column
-            if self.apply_noqa and row - 1 < len(lines) and noqa.suppressed(lines[row - 1], rep.code):
+            first, last = spans.get(row, (row, row))
+            if self.apply_noqa and noqa.suppressed("".join(lines[first - 1 : last]), rep.code):
+                ctx.waived.append(rep.code)  # the review report shows accepted deviations
                 continue
             fix = None
             if rep.fix is not None:
@@ -107,7 +128,10 @@ class Engine:
                 for change in rep.fix.changes:
                     edits.append(_edit(ctx.module, change, inclusive, text))
                 fix = Fix(rep.fix.applicability, rep.fix.message, tuple(sorted(set(edits))))
-            finding = Finding(rep.code, rep.message, path, row, col, rng.end.line, rng.end.column, fix)
+            finding = Finding(
+                rep.code, rep.message, path, row, col, rng.end.line, rng.end.column, fix,
+                noqa_row=last, source_hash=fingerprint.source_hash(lines, row, rng.end.line),
+            )
             key = (finding.code, row, col, finding.message)
             if key in seen:
                 continue
@@ -138,6 +162,14 @@ class Engine:
             if not chosen:
                 break
             new_text = apply_edits(current, [e for f in chosen for e in f.fix.edits])
+            # Same meaning outside the nodes the fixes target (checked with ast
+            # before the costlier libcst lint); refused fixes retry without them.
+            bad = verify.refusals(current, new_text, chosen)
+            if bad:
+                for f, why in bad:
+                    refused.add(_key(f))
+                    result.refused.append(f"{f.code} at {f.row}:{f.col + 1}: {why}")
+                continue
             new_findings, ok = self._lint(new_text, path, rules)
             if not ok:
                 for f in chosen:
@@ -153,23 +185,28 @@ class Engine:
             result.fixes_applied += len(chosen)
             current, findings, refused = new_text, new_findings, set()
         result.findings = findings
+        # A fix refused in one pass is tried again after the next pass moved the text.
+        result.refused = list(dict.fromkeys(result.refused))
         if current != text:
             result.fixed_text = current
         return result
 
 
-def _syntax_error(text: str, path: str) -> tuple[int, int, bool, str] | None:
-    """(row, col, fatal, message) if CPython rejects ``text``; fatal: do not try libcst."""
+def _syntax_check(text: str, path: str) -> tuple[tuple[int, int, bool, str] | None, ast.Module | None]:
+    """CPython's tree, or (row, col, fatal, message) if it rejects ``text``; fatal: do not try libcst.
+
+    The tree also feeds the prefilter (the file's imports), so it is kept.
+    """
     try:
-        ast.parse(text, path)
+        return None, ast.parse(text, path)
     except SyntaxError as exc:
         fatal = "too many nested" in (exc.msg or "")
-        return exc.lineno or 1, max((exc.offset or 1) - 1, 0), fatal, f"syntax error: {_one_line(exc.msg or 'invalid syntax')}"
+        where = exc.lineno or 1, max((exc.offset or 1) - 1, 0)
+        return (*where, fatal, f"syntax error: {_one_line(exc.msg or 'invalid syntax')}"), None
     except (RecursionError, MemoryError):
-        return 1, 0, True, "too deeply nested to parse"
+        return (1, 0, True, "too deeply nested to parse"), None
     except ValueError as exc:
-        return 1, 0, True, f"cannot parse: {_one_line(str(exc))}"
-    return None
+        return (1, 0, True, f"cannot parse: {_one_line(str(exc))}"), None
 
 
 def _one_line(message: str) -> str:

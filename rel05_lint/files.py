@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import stat
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,18 +105,41 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     except OSError as exc:
         return f"cannot re-read before writing: {exc.strerror or exc}"
     folder = os.path.dirname(real) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".rel05-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-        tmp = None
-    except OSError as exc:
-        return f"cannot write: {exc.strerror or exc}"
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    with _sigint_deferred():
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".rel05-", suffix=".tmp", dir=folder)
+        except OSError as exc:
+            return f"cannot write: {exc.strerror or exc}"
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            os.replace(tmp, real)
+            tmp = None
+        except OSError as exc:
+            return f"cannot write: {exc.strerror or exc}"
+        finally:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
     return None
+
+
+@contextlib.contextmanager
+def _sigint_deferred():
+    """Hold a Ctrl-C that arrives mid-write until the write is done (or undone).
+
+    Only the main thread can set handlers; worker processes ignore SIGINT.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield
+        return
+    caught = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt

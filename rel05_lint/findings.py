@@ -40,6 +40,12 @@ class Finding:
     end_row: int
     end_col: int
     fix: Fix | None = None
+    # Set by the engine from the text it checked (front ends have no text):
+    # the row a ``# noqa`` for this finding goes on (the last row of a
+    # multi-line string or backslash continuation), and a hash of the
+    # normalised flagged source that CI fingerprints are built from.
+    noqa_row: int | None = None
+    source_hash: str | None = None
 
     @property
     def sort_key(self) -> tuple:

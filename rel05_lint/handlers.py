@@ -40,6 +40,7 @@ import libcst as cst
 
 from rel05_lint import args
 from rel05_lint.catalog import frameworks as fw
+from rel05_lint.prefilter import Names
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,21 @@ def is_views_path(path: str) -> bool:
     return parts[-1] == "views.py" or "views" in parts[:-1]
 
 
+# Every marker below resolves one of these names (a same-file base class ends
+# in one), except Falcon responders (falcon imported) and Django views paths.
+_MARKERS = Names(
+    fw.ROUTE_DECORATORS, fw.ROUTE_OBJECTS, fw.VIEW_BASES, fw.REGISTER_FUNCTIONS, fw.REGISTER_METHODS, fw.AIOHTTP_APPS
+)
+
+
 def may_have_handlers(text: str, path: str) -> bool:
     """Sound prefilter: every marker needs a framework name in the text, or the path."""
     return is_views_path(path) or any(m in text for m in fw.FRAMEWORK_MODULES)
+
+
+def handlers_possible(facts) -> bool:
+    """Sharper, from the file's imports (rel05_lint/prefilter.py): a marker must resolve."""
+    return is_views_path(facts.path) or "falcon" in facts.imports or _MARKERS.found_in(facts)
 
 
 def enclosing_handler(ctx) -> Handler | None:

@@ -24,9 +24,10 @@ import libcst as cst
 
 from rel05_lint import waits
 from rel05_lint.catalog.remote import remote_call
-from rel05_lint.catalog.retries import RetrySite, is_broad, retry_site
+from rel05_lint.catalog.retries import CELERY_APPS, CELERY_TASK_BASES, MECHANISMS, RetrySite, is_broad, retry_site
 from rel05_lint.fixes import Replace, add_keyword, import_for, make_arg
 from rel05_lint.fixes import _extend_from as extend_from
+from rel05_lint.prefilter import REMOTE, Names, grpc_stub
 from rel05_lint.scope import dotted
 from rel05_lint.rule import Rule
 
@@ -426,13 +427,31 @@ def _loop_wait(ctx, region, qualifying, facts) -> waits.Wait:
 # The five REL3xx rules look at the same nodes; each asks the cached analyses
 # above (``retry_site``/``retry_loop``) and decides only what to report.
 
-# A necessary condition for any REL3xx finding: every mechanism's spelling, and
-# every hand-written loop's `try`, contains one of these.
-TRIGGERS = ("try", "backoff", "max_retries", "HTTPAdapter")
+# The prefilter of REL301-REL305 (rel05_lint/prefilter.py): a necessary
+# condition for any retry site or retry loop the analyses above recognise.
+RETRY_NAMES = Names(MECHANISMS, CELERY_APPS, CELERY_TASK_BASES)  # ATTEMPT_ITERATORS are mechanisms
+_LOOP_CALLS = REMOTE | Names(CONNECTION_ERRORS)
+
+
+def may_retry(facts) -> bool:
+    # A library retry; a Celery app may come from a module named celery/celery_app.
+    if RETRY_NAMES.found_in(facts) or facts.has("celery"):
+        return True
+    # A hand-written loop: a `try` in one of the loop forms (_form), that calls
+    # a remote dependency or catches a connection-type error.
+    if not facts.loop_with_try:
+        return False
+    return bool(
+        _LOOP_CALLS.found_in(facts)
+        or grpc_stub(facts)
+        or facts.imports & CLIENT_PACKAGES and facts.has("Error", "Exception", "Timeout")
+        or facts.has(*CONNECTION_BUILTINS)
+    )
 
 
 class RetryRule(Rule):
-    triggers = TRIGGERS
+    def relevant(self, facts) -> bool:
+        return may_retry(facts)
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         site = retry_site(self.ctx, node)

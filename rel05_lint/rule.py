@@ -12,6 +12,7 @@ from rel05_lint.fixes import FixSpec
 
 if TYPE_CHECKING:
     from rel05_lint.config import Settings
+    from rel05_lint.prefilter import Facts, Names
     from rel05_lint.scope import ScopeTracker
 
 
@@ -42,6 +43,11 @@ class Context:
         self.newline = newline
         self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
         self.reports: list[Report] = []
+        # What the rules inspected, for the review report (rel05_lint/report):
+        # (kind, follows the practice, node or None); and the codes of
+        # findings a noqa comment hid. Plain appends: check mode never reads them.
+        self.sites: list[tuple[str, bool, cst.CSTNode | None]] = []
+        self.waived: list[str] = []
 
     def qualname(self, node: cst.CSTNode) -> str | None:
         return self.scopes.qualname(node)
@@ -81,10 +87,14 @@ class Rule:
     summary: ClassVar[str] = ""
     default_enabled: ClassVar[bool] = True
     fix_applicability: ClassVar[Applicability | None] = None
-    # Prefilter: the file can only produce a finding if its text contains one
-    # of these strings. Must be a necessary condition (sound), or empty to
-    # always run.
+    # Prefilter (rel05_lint/prefilter.py): necessary conditions for any
+    # finding, or empty/None to always run. ``triggers``: the text contains one
+    # of these strings. ``needs``: one of these qualified names could resolve
+    # (its package imported, its parts written). Both must hold; a rule with a
+    # compound condition overrides ``relevant``. Sound means: a file this
+    # rejects would give no finding (tests/test_prefilter.py runs both ways).
     triggers: ClassVar[tuple[str, ...]] = ()
+    needs: ClassVar["Names | None"] = None
 
     ctx: Context
 
@@ -97,9 +107,22 @@ class Rule:
     def finish(self) -> None:
         """Called after the traversal; rules that decide late report here."""
 
-    @classmethod
-    def relevant(cls, text: str, path: str) -> bool:
-        return not cls.triggers or any(t in text for t in cls.triggers)
+    def relevant(self, facts: "Facts") -> bool:
+        if self.triggers and not facts.has(*self.triggers):
+            return False
+        return self.needs is None or self.needs.found_in(facts)
 
     def report(self, node: cst.CSTNode, message: str, fix: FixSpec | None = None, code: str | None = None) -> None:
         self.ctx.reports.append(Report(node, code or self.code, message, fix))
+
+    def count(self, kind: str, ok: bool, node: cst.CSTNode | None = None) -> None:
+        """Record a site this rule inspected, for the review report.
+
+        ``kind`` is one of ``rel05_lint.report.sites.KINDS``; ``ok`` says whether
+        the site follows the practice. ``node`` identifies the site: counting it
+        again (or by another rule, for another aspect of it) does not add a site.
+        In survey mode the rule runs where its ``relevant`` admits the file or
+        ``report.sites.surveys`` says it may find a site: a new kind of site
+        must be covered by one of the two (tests/test_report.py checks).
+        """
+        self.ctx.sites.append((kind, ok, node))

@@ -92,3 +92,95 @@ def test_fix_skips_file_changed_since_read(tmp_path):
     why = write_atomic(str(path), b"fixed\n", expected=b"old content\n")
     assert why is not None and "changed on disk" in why
     assert path.read_bytes() == b"new content\n"
+
+
+# A 100,000-character line (one string token: libcst's position metadata is
+# quadratic in the tokens of one line, so a line of 30,000 tokens takes ~20 s),
+# and a wide boolean chain.
+LONG_LINE = b"import requests\nx = '" + b"a" * 100_000 + b"'; requests.get(u)\n"
+WIDE = b"import requests\nok = " + b" and ".join(b"a%d" % i for i in range(3_000)) + b"\nrequests.get(u)\n"
+
+
+@pytest.mark.parametrize("name,data", [("long_line.py", LONG_LINE), ("wide.py", WIDE)])
+def test_huge_lines_are_checked_and_fixed(tree, name, data):
+    assert len(LONG_LINE.splitlines()[1]) > 100_000
+    (tree / name).write_bytes(data)
+    code, rows = cli_json("check", name, cwd=tree)
+    assert code == 1 and [r["code"] for r in rows] == ["REL501"], rows
+    proc = cli("fix", "--unsafe-fixes", name, cwd=tree)
+    assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
+    assert (tree / name).read_bytes() == data.replace(b"requests.get(u)", b"requests.get(u, timeout=10)")
+
+
+def test_latin1_cookie_and_cr_newlines_are_checked(tree):
+    (tree / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nimport requests\nrequests.get('café')\n".encode("latin-1"))
+    (tree / "cr.py").write_bytes(b"import requests\r\rrequests.get(u)\r")
+    code, rows = cli_json("check", "latin.py", "cr.py", cwd=tree)
+    assert sorted((r["filename"].split("/")[-1], r["location"]["row"], r["code"]) for r in rows) == [
+        ("cr.py", 3, "REL501"),
+        ("latin.py", 3, "REL501"),
+    ]
+
+
+def test_missing_path_is_one_clear_line(tree):
+    proc = cli("check", "good.py", "no/such/file.py", cwd=tree)
+    assert proc.returncode == 2 and b"Traceback" not in proc.stderr
+    assert proc.stderr.decode().strip().splitlines() == ["rel05-lint: error: no/such/file.py: no such file or directory"]
+
+
+def test_checked_code_is_never_imported_or_run(tree):
+    marker = tree / "ran.txt"
+    bait = (
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+        "import requests\nrequests.get(u)\nif __name__ == '__main__':\n    pathlib.Path('x').touch()\n"
+    )
+    (tree / "conftest.py").write_text(bait)
+    (tree / "setup.py").write_text(bait)
+    (tree / "__init__.py").write_text(bait)
+    (tree / "pyproject.toml").write_text('[tool.rel05-lint]\ndefault-timeout = "conftest.TIMEOUT"\n')
+    assert cli("check", ".", cwd=tree).returncode == 1
+    assert cli("fix", "--unsafe-fixes", ".", cwd=tree).returncode in (0, 1)
+    assert not marker.exists()
+    assert "timeout=TIMEOUT" in (tree / "setup.py").read_text()  # the name is written, never resolved
+
+
+def test_output_is_the_same_for_any_number_of_workers(tree):
+    for i in range(40):
+        body = MISSING if i % 3 else "import queue\nq = queue.Queue()\n"
+        (tree / f"m{i:02d}.py").write_text(body)
+    (tree / "broken.py").write_bytes(b"def f(:\n")
+    runs = [cli("check", "-j", str(jobs), ".", cwd=tree) for jobs in (1, 2)]
+    assert runs[0].stdout and all(r.stdout == runs[0].stdout and r.returncode == 1 for r in runs)
+    fixes = []
+    for jobs in (1, 2):
+        proc = cli("fix", "--unsafe-fixes", "--diff", "-j", str(jobs), ".", cwd=tree)
+        fixes.append((proc.stdout, proc.returncode))
+    assert fixes[0] == fixes[1] and fixes[0][0]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["import requests\x00\n"],
+        ["import requests\n", "x = " + "(" * 3000 + "1" + ")" * 3000 + "\n"],
+        ["def f(:\n"],
+        ["\ufeffimport requests\r\n", "requests.get(u)\r\n"],
+        [],
+    ],
+)
+def test_flake8_plugin_never_raises(lines):
+    from rel05_lint.flake8_plugin import Plugin
+
+    results = list(Plugin(None, lines, "x.py").run())
+    assert all(isinstance(r[2], str) and r[2].startswith("REL") for r in results)
+
+
+def test_flake8_plugin_reports_its_own_bug_as_one_line(monkeypatch):
+    from rel05_lint.flake8_plugin import Plugin
+
+    def boom(self, text, path):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(Plugin.engine().__class__, "check", boom)
+    results = list(Plugin(None, ["x = 1\n"], "x.py").run())
+    assert len(results) == 1 and results[0][2].startswith("REL001 internal error")

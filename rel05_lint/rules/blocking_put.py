@@ -7,6 +7,8 @@ import libcst as cst
 from rel05_lint import args
 from rel05_lint.args import ArgSpec
 from rel05_lint.catalog.queues import QueueCall, tracked_queue, unbounded
+from rel05_lint.prefilter import QUEUES
+from rel05_lint.report.sites import QUEUE_PUT
 from rel05_lint.rule import Rule
 
 BLOCK = ArgSpec("block", 1)
@@ -39,11 +41,7 @@ class BlockingPut(Rule):
     default_enabled = False
     fix_applicability = None
     triggers = ("put",)
-
-    @classmethod
-    def relevant(cls, text: str, path: str) -> bool:
-        # Every queue class REL402 tracks has "Queue" in its name.
-        return "put" in text and "Queue" in text
+    needs = QUEUES  # a put on a queue the file builds
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -56,8 +54,10 @@ class BlockingPut(Rule):
         if unbounded(self.ctx, qc) is not None:
             return  # REL401's business: a put on an unbounded queue never waits
         receiver = self.ctx.code(func.value)
+        bounded = self._sync_put_bounded(node) if style == "blocking" else self._async_put_bounded(node)
+        self.count(QUEUE_PUT, bounded, node)
         if style == "blocking":
-            if self._sync_put_bounded(node):
+            if bounded:
                 return
             self.report(
                 node,
@@ -65,7 +65,7 @@ class BlockingPut(Rule):
                 "behind and the queue fills, the producer blocks forever instead of failing "
                 "fast; pass `timeout=` and handle `Full`, or call `put_nowait()`",
             )
-        elif not self._async_put_bounded(node):
+        elif not bounded:
             self.report(
                 node,
                 f"`{receiver}.put()` on a bounded asyncio queue cannot time out: when consumers "

@@ -6,6 +6,8 @@ import libcst as cst
 
 from rel05_lint import args
 from rel05_lint.catalog import breakers, errors
+from rel05_lint.prefilter import Names
+from rel05_lint.report.sites import BREAKER
 from rel05_lint.rule import Rule
 
 
@@ -14,7 +16,7 @@ class BreakerWithoutFallback(Rule):
     name = "breaker-without-fallback"
     best_practice = "BP01"
     summary = "A circuit breaker whose open state raises to a caller that does not handle it"
-    triggers = ("circuitbreaker", "pybreaker", "aiobreaker")
+    needs = Names(breakers.CIRCUIT_DECORATORS, breakers.CIRCUIT_CLASSES, breakers.BREAKERS)
 
     def start(self, ctx) -> None:
         super().start(ctx)
@@ -27,12 +29,15 @@ class BreakerWithoutFallback(Rule):
         for dec in node.decorators:
             # bare @circuit: never a fallback (the called form is seen by visit_Call)
             if self.ctx.qualname(dec.decorator) in breakers.CIRCUIT_DECORATORS:
+                self.count(BREAKER, False, dec)
                 self._no_fallback(dec, "`@circuit`")
 
     def visit_Call(self, node: cst.Call) -> None:
         qual = self.ctx.qualname(node.func)
         if qual in breakers.CIRCUIT_DECORATORS or qual in breakers.CIRCUIT_CLASSES:
-            if not self._has_fallback(node, qual in breakers.CIRCUIT_DECORATORS):
+            has_fallback = self._has_fallback(node, qual in breakers.CIRCUIT_DECORATORS)
+            self.count(BREAKER, has_fallback, node)
+            if not has_fallback:
                 parent = self._parent()
                 where = parent if isinstance(parent, cst.Decorator) else node
                 self._no_fallback(where, f"`{self.ctx.code(node.func)}(...)`")
@@ -99,7 +104,9 @@ class BreakerWithoutFallback(Rule):
         if found is None:
             return
         library, breaker = found
-        if errors.guarded(self.ctx, library):
+        guarded = errors.guarded(self.ctx, library)
+        self.count(BREAKER, guarded, node)
+        if guarded:
             return
         error = breakers.OPEN_ERROR[library]
         self.report(

@@ -7,14 +7,14 @@ import libcst as cst
 from rel05_lint.args import ArgSpec, find, is_none, number_value
 from rel05_lint.catalog.timeouts import (
     AIOHTTP_SESSIONS,
-    REMOTE_TRIGGERS,
     extra_table,
-    extra_triggers,
     local_wait,
     lookup,
     timeout_object,
     written_in,
 )
+from rel05_lint.prefilter import LOCAL_WAITS, TIMEOUT_LOOKUP, TIMEOUT_OBJECTS, Names, extra_calls, grpc_stub
+from rel05_lint.report.sites import TIMEOUT_VALUE
 from rel05_lint.rule import Rule
 
 AIOHTTP_DEFAULT_TOTAL = 300  # aiohttp's DEFAULT_TIMEOUT: ClientTimeout(total=300, sock_connect=30)
@@ -30,16 +30,15 @@ class ExcessiveTimeout(Rule):
     best_practice = "BP05"
     summary = "A literal timeout above max-timeout, or an aiohttp session left on its 300 s default"
     default_enabled = False
-    triggers = (*REMOTE_TRIGGERS, "httpx", "aiohttp", "redis", "asyncio", "subprocess", "concurrent")
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.extra = extra_table(settings)
-        self._triggers = self.triggers + extra_triggers(settings)
-
-    def relevant(self, text: str, path: str) -> bool:  # type: ignore[override]
         # Per instance, not per class: extra-timeout-calls come from the settings.
-        return any(t in text for t in self._triggers)
+        self._needs = TIMEOUT_LOOKUP | TIMEOUT_OBJECTS | LOCAL_WAITS | Names(AIOHTTP_SESSIONS) | extra_calls(settings)
+
+    def relevant(self, facts) -> bool:
+        return self._needs.found_in(facts) or grpc_stub(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -48,6 +47,8 @@ class ExcessiveTimeout(Rule):
             members = value.elements if isinstance(value, (cst.Tuple, cst.List)) else None
             for literal in [el.value for el in members] if members is not None else [value]:
                 seconds = number_value(literal)
+                if seconds is not None:
+                    self.count(TIMEOUT_VALUE, seconds <= limit, literal)
                 if seconds is None or seconds <= limit:
                     continue
                 self.report(
@@ -56,6 +57,7 @@ class ExcessiveTimeout(Rule):
                 )
         if ctx.qualname(node.func) in AIOHTTP_SESSIONS and limit < AIOHTTP_DEFAULT_TOTAL:
             value = find(node, ArgSpec("timeout"), ctx)
+            self.count(TIMEOUT_VALUE, not (value is None or is_none(value)), node)
             if value is None or is_none(value):  # None at the session also means the default
                 self.report(
                     node,

@@ -7,6 +7,8 @@ import libcst as cst
 from rel05_lint import handlers
 from rel05_lint.catalog import errors
 from rel05_lint.catalog.remote import remote_call
+from rel05_lint.prefilter import REMOTE, grpc_stub
+from rel05_lint.report.sites import HANDLER_CALL
 from rel05_lint.rule import Rule
 
 
@@ -15,18 +17,19 @@ class HardDependency(Rule):
     name = "hard-dependency"
     best_practice = "BP01"
     summary = "A request handler calls a remote dependency with no handler for its failure"
-    triggers = handlers.FRAMEWORK_TRIGGERS
-
-    @classmethod
-    def relevant(cls, text: str, path: str) -> bool:
-        return handlers.may_have_handlers(text, path)
+    def relevant(self, facts) -> bool:
+        return handlers.handlers_possible(facts) and (REMOTE.found_in(facts) or grpc_stub(facts))
 
     def visit_Call(self, node: cst.Call) -> None:
         handler = handlers.enclosing_handler(self.ctx)
         if handler is None:
             return
         remote = remote_call(self.ctx, node)
-        if remote is None or errors.guarded(self.ctx, remote.library):
+        if remote is None:
+            return
+        guarded = errors.guarded(self.ctx, remote.library)
+        self.count(HANDLER_CALL, guarded, node)
+        if guarded:
             return
         callee = self.ctx.code(node.func)
         self.report(

@@ -7,6 +7,7 @@ import libcst as cst
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec
+from rel05_lint.prefilter import Names
 from rel05_lint.rule import Rule
 
 
@@ -16,7 +17,8 @@ class IgnoredSessionTimeout(Rule):
     best_practice = "BP05"
     summary = "`timeout` assigned on a requests Session, which requests never reads"
     fix_applicability = Applicability.DISPLAY_ONLY
-    triggers = ("requests",)
+    triggers = ("timeout",)
+    needs = Names(REQUESTS_SESSION)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

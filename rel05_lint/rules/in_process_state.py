@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from rel05_lint import handlers
+from rel05_lint.report.sites import HANDLER
 from rel05_lint.rule import Rule
 
 CONTAINER_CALLS = {
@@ -37,15 +38,23 @@ class InProcessState(Rule):
     name = "in-process-state"
     best_practice = "BP06"
     summary = "A request handler writes module-level state that each worker process keeps apart"
-    triggers = handlers.FRAMEWORK_TRIGGERS
-
-    @classmethod
-    def relevant(cls, text: str, path: str) -> bool:
-        return handlers.may_have_handlers(text, path)
+    def relevant(self, facts) -> bool:
+        return handlers.handlers_possible(facts)
 
     def start(self, ctx) -> None:
         super().start(ctx)
         self._reported: set[int] = set()
+        # For the review report: every handler, and those that write module state.
+        self._handlers: list[cst.FunctionDef] = []
+        self._writers: set[int] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if handlers.handler_of(self.ctx, node) is not None:
+            self._handlers.append(node)
+
+    def finish(self) -> None:
+        for fn in self._handlers:
+            self.count(HANDLER, id(fn) not in self._writers, fn)
 
     # --- writes through an item or the container itself ---------------------
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -151,6 +160,7 @@ class InProcessState(Rule):
         return self.ctx.stack[-1]
 
     def _report(self, stmt: cst.CSTNode, handler: handlers.Handler, what: str) -> None:
+        self._writers.add(id(handler.node))
         if id(stmt) in self._reported:
             return
         self._reported.add(id(stmt))

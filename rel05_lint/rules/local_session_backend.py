@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from rel05_lint import args
+from rel05_lint.report.sites import SESSION_STORE
 from rel05_lint.rule import Rule
 
 DJANGO_FILE_ENGINE = "django.contrib.sessions.backends.file"
@@ -26,7 +27,10 @@ class LocalSessionBackend(Rule):
     name = "local-session-backend"
     best_practice = "BP06"
     summary = "Sessions stored on one host (files, local-memory cache) instead of a shared store"
-    triggers = ("SESSION_ENGINE", "SESSION_TYPE")
+    def relevant(self, facts) -> bool:
+        # Names and keywords are written as they are; a subscript key is a
+        # string Python evaluates (escapes, implicit concatenation).
+        return facts.has("SESSION_ENGINE", "SESSION_TYPE") or "SESSION_TYPE" in facts.subscript_keys
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -65,6 +69,8 @@ class LocalSessionBackend(Rule):
 
     def _flask(self, value: cst.BaseExpression, node: cst.CSTNode) -> None:
         kind = args.string_value(value)
+        if kind is not None:
+            self.count(SESSION_STORE, kind not in FLASK_LOCAL_TYPES, node)
         if kind in FLASK_LOCAL_TYPES:
             self.report(
                 node,
@@ -78,9 +84,11 @@ class LocalSessionBackend(Rule):
             where = "files on this host's disk"
         elif engine == DJANGO_CACHE_ENGINE:
             where = self._local_cache()
-            if where is None:
-                return
         else:
+            where = None
+        if engine is not None:
+            self.count(SESSION_STORE, where is None, node)
+        if where is None:
             return
         self.report(
             node,

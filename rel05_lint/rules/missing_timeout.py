@@ -7,9 +7,16 @@ import math
 import libcst as cst
 
 from rel05_lint.args import find
-from rel05_lint.catalog.timeouts import REMOTE_TRIGGERS, dsn_has_connect_timeout, extra_table, extra_triggers, lookup
+from rel05_lint.catalog.timeouts import (
+    dsn_has_connect_timeout,
+    extra_table,
+    lookup,
+    none_members,
+)
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec, Replace, add_keyword, import_for
+from rel05_lint.prefilter import TIMEOUT_MISSING, extra_calls, grpc_stub
+from rel05_lint.report.sites import TIMEOUT_CALL, TIMEOUT_EXPLICIT
 from rel05_lint.rule import Rule
 
 _HANG = "if the server accepts the connection and never answers, this call waits forever"
@@ -51,6 +58,12 @@ def default_value(ctx, keyword: str) -> tuple[str, list] | None:
     return spelling, changes
 
 
+def count_timeout(rule, node: cst.Call, given: bool, bounded: bool) -> None:
+    """Count a catalogued remote call or client for the review report (BP05)."""
+    rule.count(TIMEOUT_CALL, bounded, node)
+    rule.count(TIMEOUT_EXPLICIT, given, node)
+
+
 def _resolves_here(ctx, spelling: str, changes: list, target: str) -> bool:
     if not changes:
         return ctx.qualname(cst.parse_expression(spelling)) == target
@@ -65,29 +78,34 @@ class MissingTimeout(Rule):
     best_practice = "BP05"
     summary = "A remote call whose library waits forever by default is made without a timeout"
     fix_applicability = Applicability.UNSAFE
-    triggers = REMOTE_TRIGGERS
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.extra = extra_table(settings)
-        self._triggers = REMOTE_TRIGGERS + extra_triggers(settings)
-
-    def relevant(self, text: str, path: str) -> bool:  # type: ignore[override]
         # Per instance, not per class: extra-timeout-calls come from the settings.
-        return any(t in text for t in self._triggers)
+        self._needs = TIMEOUT_MISSING | extra_calls(settings)
+
+    def relevant(self, facts) -> bool:
+        return self._needs.found_in(facts) or grpc_stub(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         hit = lookup(ctx, node, self.extra)
         if hit is None or not hit.target.missing:
             return
-        if hit.ctor_arg is not None and find(hit.instance.call, hit.ctor_arg, ctx) is not None:
+        carried = find(hit.instance.call, hit.ctor_arg, ctx) if hit.ctor_arg is not None else None
+        if carried is not None:
+            count_timeout(self, node, True, not none_members(carried))
             return  # the instance carries a timeout (or REL502 already flags its None)
         spec = hit.target.arg
-        if find(node, spec, ctx) is not None:
+        given = find(node, spec, ctx)
+        if given is not None:
+            count_timeout(self, node, True, not none_members(given))
             return  # given (a literal None is REL502), or a spread that may hold it
         if hit.target.library == "psycopg2" and dsn_has_connect_timeout(ctx, node):
+            count_timeout(self, node, True, True)
             return
+        count_timeout(self, node, False, False)
         keyword = spec.keyword
         message = f"`{hit.display}()` has no {keyword}: {_CONSEQUENCE[hit.target.library]}"
         self.report(node, message, fix=self._fix(node, keyword))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from rel05_lint.catalog.retries import ATTEMPT_ITERATORS, retried_by
-from rel05_lint.retry_loops import TRIGGERS, retry_loop
+from rel05_lint.report.sites import RETRY_CALL
+from rel05_lint.retry_loops import may_retry, retry_loop
 from rel05_lint.rule import Rule
 
 
@@ -20,7 +21,8 @@ class NestedRetry(Rule):
     name = "nested-retry"
     best_practice = "BP03"
     summary = "A retried function called from inside another retry"
-    triggers = TRIGGERS
+    def relevant(self, facts) -> bool:
+        return may_retry(facts)
 
     def start(self, ctx) -> None:
         super().start(ctx)
@@ -94,6 +96,7 @@ class NestedRetry(Rule):
     def finish(self) -> None:
         for call, target, outer, callee in self.pending:
             inner = self.retried.get(id(target))
+            self.count(RETRY_CALL, inner is None, call)
             if inner is None:
                 continue
             self.report(

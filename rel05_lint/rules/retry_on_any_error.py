@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.report.sites import RETRY_FILTER
 from rel05_lint.retry_loops import RetryLoop, RetryRule
 
 CONSEQUENCE = (
@@ -19,10 +20,12 @@ class RetryOnAnyError(RetryRule):
     default_enabled = False
 
     def check_site(self, site: RetrySite) -> None:
+        self.count(RETRY_FILTER, site.any_error is None, site.node)
         if site.any_error is not None:
             self.report(site.any_error.where, f"{site.label} {site.any_error.reason}: {CONSEQUENCE}")
 
     def check_loop(self, loop: RetryLoop) -> None:
+        self.count(RETRY_FILTER, not loop.any_error, loop.node)
         if loop.any_error:
             self.report(
                 loop.node,

@@ -7,8 +7,9 @@ import libcst as cst
 from rel05_lint.catalog.retries import RetrySite
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec
+from rel05_lint.report.sites import RETRY_BACKOFF, RETRY_JUDGED
 from rel05_lint.retry_loops import RetryLoop, RetryRule, number_code, set_option, tenacity_name
-from rel05_lint.waits import NONE
+from rel05_lint.waits import NONE, UNKNOWN
 
 IMMEDIATE = "it retries at once, so a failing dependency gets a burst of back-to-back calls instead of time to recover"
 STEADY = "the delay never grows, so a failing dependency gets a steady stream of retries instead of time to recover"
@@ -23,6 +24,10 @@ class RetryWithoutBackoff(RetryRule):
 
     def check_site(self, site: RetrySite) -> None:
         wait = site.wait
+        judged = wait is not None and wait.growth != UNKNOWN  # not a custom wait, and retries configured
+        self.count(RETRY_JUDGED, judged, site.node)
+        if judged:
+            self.count(RETRY_BACKOFF, not wait.no_backoff, site.node)
         if wait is None or not wait.no_backoff:
             return
         consequence = IMMEDIATE if wait.growth == NONE else STEADY
@@ -41,6 +46,9 @@ class RetryWithoutBackoff(RetryRule):
 
     def check_loop(self, loop: RetryLoop) -> None:
         wait = loop.wait
+        self.count(RETRY_JUDGED, wait.growth != UNKNOWN, loop.node)
+        if wait.growth != UNKNOWN:
+            self.count(RETRY_BACKOFF, not wait.no_backoff, loop.node)
         if wait.no_backoff:
             consequence = IMMEDIATE if wait.growth == NONE else STEADY
             self.report(

@@ -7,7 +7,9 @@ import libcst as cst
 from rel05_lint.catalog.retries import RetrySite
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec, Replace, remove_keyword
+from rel05_lint.report.sites import RETRY_JITTER
 from rel05_lint.retry_loops import RetryLoop, RetryRule, tenacity_name
+from rel05_lint.waits import GROWING
 
 CONSEQUENCE = (
     "the delay grows but has no randomness, so clients that failed together retry together, "
@@ -24,6 +26,8 @@ class RetryWithoutJitter(RetryRule):
 
     def check_site(self, site: RetrySite) -> None:
         wait = site.wait
+        if wait is not None and wait.growth == GROWING:  # jitter matters once the delay grows
+            self.count(RETRY_JITTER, wait.random, site.node)
         if wait is None or not wait.unjittered:
             return
         self.report(wait.where or site.node, f"{site.label} {wait.describe}: {CONSEQUENCE}", fix=self._fix(site))
@@ -42,6 +46,8 @@ class RetryWithoutJitter(RetryRule):
         return None
 
     def check_loop(self, loop: RetryLoop) -> None:
+        if loop.wait.growth == GROWING:
+            self.count(RETRY_JITTER, loop.wait.random, loop.node)
         if loop.wait.unjittered:
             self.report(
                 loop.node,

@@ -16,8 +16,9 @@ from rel05_lint.catalog.timeouts import (
 )
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.prefilter import TIMEOUT_LOOKUP, TIMEOUT_OBJECTS, extra_calls, grpc_stub
 from rel05_lint.rule import Rule
-from rel05_lint.rules.missing_timeout import default_value
+from rel05_lint.rules.missing_timeout import count_timeout, default_value
 
 _HANG = "a peer that accepts the connection and never answers blocks this call forever"
 # What None means for each library, where it says more than "no timeout".
@@ -36,6 +37,8 @@ _SPECIAL = {
     "urllib3.request": "it drops the module function's 3 s default, so " + _HANG,
     "socket.settimeout": "the socket goes back to blocking mode, so connect, recv and send wait forever",
 }
+# Timeout setters and deadlines, not remote calls: the report does not count them.
+_NOT_CLIENTS = frozenset({"socket", "asyncio"})
 _POOL = "every request through this pool then waits forever for a server that accepts the connection and never answers"
 _OBJECT_CONSEQUENCE = {
     "aiohttp": "every field is None, so a request using it never times out, not even after the session's 300 s",
@@ -51,11 +54,15 @@ class TimeoutDisabled(Rule):
     summary = "An explicit None (or an empty timeout object) switches a client timeout off"
     fix_applicability = Applicability.UNSAFE
     # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
-    triggers = ("None", "Timeout")
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.extra = extra_table(settings)
+        self._needs = TIMEOUT_LOOKUP | extra_calls(settings)
+
+    def relevant(self, facts) -> bool:
+        # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
+        return facts.has("None") and (self._needs.found_in(facts) or grpc_stub(facts)) or TIMEOUT_OBJECTS.found_in(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -68,6 +75,10 @@ class TimeoutDisabled(Rule):
             return
         spec = hit.target.arg
         value = find(node, spec, ctx)
+        if not hit.target.missing and hit.target.library not in _NOT_CLIENTS and hit.key not in URLLIB3_POOLS:
+            # A client bounded by default (REL501 counts the others); pools are
+            # judged at each request through them.
+            count_timeout(self, node, value is not None, not none_members(value))
         if value is None or value is UNKNOWN:
             return
         nones = none_members(value)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from rel05_lint.prefilter import Names
+from rel05_lint.report.sites import FAN_OUT
 from rel05_lint.rule import Rule
 
 SPAWN_FUNCTIONS = frozenset(
@@ -57,7 +59,7 @@ class UnboundedFanOut(Rule):
     best_practice = "BP02"
     summary = "Tasks started per input item with no concurrency limit"
     fix_applicability = None
-    triggers = ("gather", "create_task", "ensure_future", "start_soon")
+    needs = Names(SPAWN_FUNCTIONS, GATHER, SPAWN_METHODS)
 
     def start(self, ctx) -> None:
         super().start(ctx)
@@ -66,6 +68,8 @@ class UnboundedFanOut(Rule):
         self._filled: dict[tuple[int, str], bool] = {}
 
     def finish(self) -> None:
+        for node, _ in self._pending:
+            self.count(FAN_OUT, self._throttled, node)
         if self._throttled:
             return
         for node, message in self._pending:

@@ -7,6 +7,8 @@ import libcst as cst
 from rel05_lint.catalog.queues import Unbounded, in_call, queue_call, unbounded
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.prefilter import QUEUES
+from rel05_lint.report.sites import QUEUE
 from rel05_lint.rule import Rule
 
 _CONSEQUENCE = (
@@ -28,13 +30,14 @@ class UnboundedQueue(Rule):
     best_practice = "BP04"
     summary = "A queue or memory channel with no bound grows without limit under overload"
     fix_applicability = Applicability.UNSAFE
-    triggers = ("Queue", "open_memory_channel", "create_memory_object_stream")
+    needs = QUEUES
 
     def visit_Call(self, node: cst.Call) -> None:
         qc = queue_call(self.ctx, node)
         if qc is None:
             return
         problem = unbounded(self.ctx, qc)
+        self.count(QUEUE, problem is None, node)
         if problem is None:
             return
         spelled = self.ctx.code(node.func)

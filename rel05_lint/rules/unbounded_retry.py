@@ -8,6 +8,7 @@ from rel05_lint import args
 from rel05_lint.catalog.retries import RetrySite, is_celery_task_class
 from rel05_lint.findings import Applicability
 from rel05_lint.fixes import FixSpec
+from rel05_lint.report.sites import RETRY_BOUNDED
 from rel05_lint.retry_loops import RetryLoop, RetryRule, set_option, tenacity_name
 
 CONSEQUENCE = "it retries forever, so a dependency that stays down gets an endless stream of calls"
@@ -22,6 +23,7 @@ class UnboundedRetry(RetryRule):
 
     def check_site(self, site: RetrySite) -> None:
         bound = site.unbounded
+        self.count(RETRY_BOUNDED, bound is None, site.node)
         if bound is None:
             return
         self.report(bound.where, f"{site.label} {bound.reason}: {CONSEQUENCE}", fix=self._fix(site))
@@ -47,6 +49,7 @@ class UnboundedRetry(RetryRule):
         return FixSpec(Applicability.UNSAFE, f"Set `{bound.keyword}={value}` (max-attempts)", changes)
 
     def check_loop(self, loop: RetryLoop) -> None:
+        self.count(RETRY_BOUNDED, not loop.unbounded, loop.node)
         if loop.unbounded:
             self.report(
                 loop.node,
@@ -55,8 +58,9 @@ class UnboundedRetry(RetryRule):
             )
 
     def visit_Assign(self, node: cst.Assign) -> None:
-        # `max_retries = None` as a class attribute of a Celery task class.
-        if not (args.is_none(node.value) and len(node.targets) == 1):
+        # `max_retries = None` as a class attribute of a Celery task class
+        # (any other value is a bounded one, counted for the review report).
+        if len(node.targets) != 1:
             return
         target = node.targets[0].target
         if not (isinstance(target, cst.Name) and target.value == "max_retries"):
@@ -64,7 +68,10 @@ class UnboundedRetry(RetryRule):
         stack = self.ctx.stack
         cls = stack[-4] if len(stack) >= 4 else None
         if isinstance(cls, cst.ClassDef) and is_celery_task_class(self.ctx, cls):
-            self.report(node, f"Celery task `{cls.name.value}` sets `max_retries = None`: {CONSEQUENCE}")
+            unbounded = args.is_none(node.value)
+            self.count(RETRY_BOUNDED, not unbounded, node)
+            if unbounded:
+                self.report(node, f"Celery task `{cls.name.value}` sets `max_retries = None`: {CONSEQUENCE}")
 
 
 def _func(site: RetrySite) -> cst.BaseExpression:

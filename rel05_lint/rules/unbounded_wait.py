@@ -6,6 +6,8 @@ import libcst as cst
 
 from rel05_lint.args import find, is_none
 from rel05_lint.catalog.timeouts import ASYNC_DEADLINE_CALLS, ASYNC_DEADLINE_CONTEXTS, local_wait
+from rel05_lint.prefilter import LOCAL_WAITS, Names
+from rel05_lint.report.sites import LOCAL_WAIT
 from rel05_lint.rule import Rule
 
 _CONSEQUENCE = {
@@ -25,18 +27,21 @@ class UnboundedWait(Rule):
     best_practice = "BP05"
     summary = "Waiting on a subprocess, a future or an asyncio connection with no deadline"
     default_enabled = False
-    triggers = ("subprocess", "concurrent", "futures", "open_connection")
+    needs = LOCAL_WAITS | Names(["asyncio.open_connection"])
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         if ctx.qualname(node.func) == "asyncio.open_connection":
-            if not self._under_deadline():
+            bounded = self._under_deadline()
+            self.count(LOCAL_WAIT, bounded, node)
+            if not bounded:
                 self.report(node, _OPEN_CONNECTION)
             return
         hit = local_wait(ctx, node)
         if hit is None:
             return
         value = find(node, hit.target.arg, ctx)
+        self.count(LOCAL_WAIT, value is not None and not is_none(value), node)
         if value is not None and not is_none(value):
             return  # given, or a spread that may hold it; None waits forever like no value
         self.report(node, f"`{hit.display}()` has no timeout: {_CONSEQUENCE[hit.target.library]}")
