@@ -133,7 +133,19 @@ def _stdin_settings(name, config, overrides) -> Settings:
         sys.exit(EXIT_ERROR)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Exit 2 after a run in which a path named on the command line did not exist."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except SystemExit as exc:
+            if ctx.meta.get("rel05.path_errors") and exc.code in (EXIT_CLEAN, EXIT_FINDINGS, None):
+                raise SystemExit(EXIT_ERROR) from None
+            raise
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rel05-lint")
 def main() -> None:
     """rel05-lint: find (and fix) code that makes distributed systems fall over.
@@ -148,12 +160,20 @@ def main() -> None:
 
 
 def _prepare(paths, config, force_exclude, **overrides):
+    missing: list[str] = []
     try:
         settings = _settings(paths, config, **overrides)
-        files = discover(list(paths) or ["."], settings, force_exclude)
+        files = discover(list(paths) or ["."], settings, force_exclude, missing)
     except (ConfigError, PathError) as exc:
         click.echo(f"rel05-lint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
+    for problem in missing:
+        click.echo(f"rel05-lint: error: {problem}", err=True)
+    if missing:
+        if not files:
+            sys.exit(EXIT_ERROR)
+        # The other paths are still checked; the run then exits 2 (see _Main).
+        click.get_current_context().find_root().meta["rel05.path_errors"] = len(missing)
     return settings, files
 
 

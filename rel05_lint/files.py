@@ -25,12 +25,14 @@ class Unreadable:
     reason: str
 
 
-def discover(paths: list[str], settings: Settings, force_exclude: bool = False) -> list[str]:
+def discover(paths: list[str], settings: Settings, force_exclude: bool = False, missing: list[str] | None = None) -> list[str]:
     """Python files under ``paths``, sorted, each once.
 
     Paths named on the command line are taken as given unless
     ``force_exclude`` (pre-commit passes every staged file by name);
-    files found while walking a folder honour ``exclude``.
+    files found while walking a folder honour ``exclude``. A path that does
+    not exist raises PathError, or, when a ``missing`` list is given, is
+    recorded there so the other paths are still checked.
     """
     out: dict[str, None] = {}
     for raw in paths:
@@ -39,7 +41,10 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False) 
             continue
         path = Path(raw)
         if not path.exists() and not path.is_symlink():
-            raise PathError(f"{raw}: no such file or directory")
+            if missing is None:
+                raise PathError(f"{raw}: no such file or directory")
+            missing.append(f"{raw}: no such file or directory")
+            continue
         if force_exclude and settings.is_excluded(raw):
             continue
         if path.is_dir():

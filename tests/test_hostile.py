@@ -122,10 +122,11 @@ def test_latin1_cookie_and_cr_newlines_are_checked(tree):
     ]
 
 
-def test_missing_path_is_one_clear_line(tree):
+def test_missing_path_is_one_clear_line_and_the_rest_is_checked(tree):
     proc = cli("check", "good.py", "no/such/file.py", cwd=tree)
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
     assert proc.stderr.decode().strip().splitlines() == ["rel05-lint: error: no/such/file.py: no such file or directory"]
+    assert proc.stdout.startswith(b"good.py:2:1: REL501")
 
 
 def test_checked_code_is_never_imported_or_run(tree):
