@@ -39,6 +39,7 @@ class Engine:
         self.codes = settings.enabled_codes(registry.defaults()) if codes is None else codes
         self.rules = [cls(settings) for cls in registry.all_rules() if cls.code in self.codes]
         self.dispatch = Dispatch(self.rules)
+        self._dispatches: dict[tuple[str, ...], Dispatch] = {}
         self.apply_noqa = apply_noqa
         self.report_tool_errors = "REL001" not in settings.ignore
 
@@ -91,7 +92,7 @@ class Engine:
         ctx = Context(module, path, self.settings, scopes, newline_of(text))
         for rule in relevant:
             rule.start(ctx)
-        dispatch = self.dispatch if len(relevant) == len(self.rules) else Dispatch(relevant)
+        dispatch = self._dispatch_for(relevant)
         try:
             walk(module, dispatch, scopes, ctx.stack)
             for rule in relevant:
@@ -102,6 +103,16 @@ class Engine:
         if counts is not None:
             counts.update(tally(ctx.sites, ctx.waived))
         return findings, True
+
+    def _dispatch_for(self, relevant) -> Dispatch:
+        """One dispatch table per distinct set of relevant rules, kept for the process."""
+        if len(relevant) == len(self.rules):
+            return self.dispatch
+        key = tuple(r.code for r in relevant)
+        table = self._dispatches.get(key)
+        if table is None:
+            table = self._dispatches[key] = Dispatch(relevant)
+        return table
 
     def _tool_error(self, path: str, row: int, col: int, message: str) -> list[Finding]:
         if not self.report_tool_errors:

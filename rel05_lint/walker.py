@@ -46,7 +46,7 @@ Callback = Callable[[cst.CSTNode], None]
 
 
 class Dispatch:
-    """visit/leave callbacks by node class name, built once per process."""
+    """visit/leave callbacks by node class, built once per process (per rule set)."""
 
     def __init__(self, visitors: Iterable[object]) -> None:
         self.visit: dict[str, list[Callback]] = {}
@@ -57,6 +57,19 @@ class Dispatch:
                     self.visit.setdefault(attr[6:], []).append(getattr(visitor, attr))
                 elif attr.startswith("leave_"):
                     self.leave.setdefault(attr[6:], []).append(getattr(visitor, attr))
+        # Per node class: (visit callbacks, leave callbacks, child fields, is def/class),
+        # filled as classes are met, so each node costs one dict lookup.
+        self.plan: dict[type, tuple] = {}
+
+    def plan_for(self, cls: type) -> tuple:
+        plan = (
+            tuple(self.visit.get(cls.__name__, ())),
+            tuple(self.leave.get(cls.__name__, ())),
+            _child_fields(cls),
+            issubclass(cls, (cst.FunctionDef, cst.ClassDef)),
+        )
+        self.plan[cls] = plan
+        return plan
 
 
 def walk(root: cst.CSTNode, dispatch: Dispatch, scopes, stack: list) -> None:
@@ -65,41 +78,37 @@ def walk(root: cst.CSTNode, dispatch: Dispatch, scopes, stack: list) -> None:
     ``scopes`` follows def/class bodies; ``stack`` holds the ancestors of the
     node being visited (itself last), so rules need no parent metadata.
     """
-    visit = dispatch.visit
-    leave = dispatch.leave
-    function_like = (cst.FunctionDef, cst.ClassDef)
+    plans = dispatch.plan
+    plan_for = dispatch.plan_for
+    node_type = cst.CSTNode
+    sequences = (tuple, list)
     push = stack.append
     pop = stack.pop
 
     def go(node: cst.CSTNode) -> None:
-        name = type(node).__name__
+        cls = type(node)
+        visits, leaves, fields, function_like = plans.get(cls) or plan_for(cls)
         push(node)
-        for cb in visit.get(name, ()):
+        for cb in visits:
             cb(node)
-        if isinstance(node, function_like):
+        for field in fields:
+            if function_like and field == "body":
+                continue  # walked below, inside the new scope
+            value = getattr(node, field)
+            if isinstance(value, node_type):
+                go(value)
+            elif isinstance(value, sequences):
+                for item in value:
+                    if isinstance(item, node_type):
+                        go(item)
+        if function_like:
             # Decorators, bases and defaults are evaluated in the enclosing scope;
             # only the body runs in the new one.
-            for field in _child_fields(type(node)):
-                if field == "body":
-                    continue
-                _go_value(getattr(node, field))
             scopes.enter(node)
             go(node.body)
             scopes.exit(node)
-        else:
-            for field in _child_fields(type(node)):
-                _go_value(getattr(node, field))
-        for cb in leave.get(name, ()):
+        for cb in leaves:
             cb(node)
         pop()
 
-    def _go_value(value: object) -> None:
-        if isinstance(value, cst.CSTNode):
-            go(value)
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    go(item)
-
     go(root)
-
