@@ -72,7 +72,6 @@ def _state(ctx) -> _FileState:
     return state
 
 
-FRAMEWORK_TRIGGERS = fw.FRAMEWORK_MODULES
 
 
 def is_views_path(path: str) -> bool:
@@ -86,11 +85,6 @@ def is_views_path(path: str) -> bool:
 _MARKERS = Names(
     fw.ROUTE_DECORATORS, fw.ROUTE_OBJECTS, fw.VIEW_BASES, fw.REGISTER_FUNCTIONS, fw.REGISTER_METHODS, fw.AIOHTTP_APPS
 )
-
-
-def may_have_handlers(text: str, path: str) -> bool:
-    """Sound prefilter: every marker needs a framework name in the text, or the path."""
-    return is_views_path(path) or any(m in text for m in fw.FRAMEWORK_MODULES)
 
 
 def handlers_possible(facts) -> bool:

@@ -308,9 +308,16 @@ def test_results_are_cached_per_function():
 
 
 def test_prefilter_is_path_or_framework_name():
-    assert handlers.may_have_handlers("import flask", "a.py")
-    assert handlers.may_have_handlers("x = 1", "app/views.py")
-    assert not handlers.may_have_handlers("x = 1", "app/models.py")
+    import ast
+
+    from rel05_lint.prefilter import Facts
+
+    def possible(text, path):
+        return handlers.handlers_possible(Facts(text, path, ast.parse(text)))
+
+    assert possible("from flask import Flask\napp = Flask(__name__)\n@app.route('/')\ndef f(): pass\n", "a.py")
+    assert possible("x = 1", "app/views.py")
+    assert not possible("x = 1", "app/models.py")
 
 
 # --- exception hierarchy facts the REL102/REL101 guard relies on ---------------

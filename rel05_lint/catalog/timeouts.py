@@ -227,14 +227,6 @@ FUTURE_RESULT = ArgSpec("timeout", 0)
 ASYNC_DEADLINE_CALLS = frozenset({"asyncio.wait_for"})
 ASYNC_DEADLINE_CONTEXTS = frozenset({"asyncio.timeout", "asyncio.timeout_at", "async_timeout.timeout"})
 
-# Prefilter strings: a file can only hold a catalog call if it names one of
-# these modules (names resolve through imports).
-REMOTE_TRIGGERS = (
-    "requests", "urllib", "http", "socket", "smtplib", "ftplib", "imaplib", "poplib",
-    "psycopg2", "pymysql", "_pb2_grpc",
-)
-
-
 # --- resolving a call against the tables -------------------------------------
 
 
@@ -250,11 +242,6 @@ class Hit:
 def extra_table(settings) -> dict[str, Target]:
     """``extra-timeout-calls`` from the settings, as targets REL501 enforces."""
     return {e.call: Target("extra", ArgSpec(e.keyword, e.position)) for e in settings.extra_timeout_calls}
-
-
-def extra_triggers(settings) -> tuple[str, ...]:
-    # A configured name only resolves through an import naming its top package.
-    return tuple(sorted({e.call.split(".", 1)[0] for e in settings.extra_timeout_calls}))
 
 
 def lookup(ctx, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hit | None:  # noqa: B006 - read only
