@@ -87,6 +87,8 @@ class Engine:
         except RecursionError:
             return self._tool_error(path, 1, 0, "too deeply nested to parse"), False
         except Exception as exc:  # noqa: BLE001 - the parser must never take the run down
+            if syntax is not None:  # CPython's message beats libcst's internal one ("Logic error!")
+                return self._tool_error(path, *syntax[:2], syntax[3]), False
             return self._tool_error(path, 1, 0, f"cannot parse: {_one_line(str(exc)) or type(exc).__name__}"), False
         scopes = ScopeTracker(module)
         ctx = Context(module, path, self.settings, scopes, newline_of(text))
