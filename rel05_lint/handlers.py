@@ -33,7 +33,6 @@ handler's direct statement.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import libcst as cst
@@ -62,14 +61,8 @@ class _FileState:
         self.imports_falcon: bool | None = None
 
 
-_STATE: "weakref.WeakKeyDictionary[object, _FileState]" = weakref.WeakKeyDictionary()
-
-
 def _state(ctx) -> _FileState:
-    state = _STATE.get(ctx)
-    if state is None:
-        state = _STATE[ctx] = _FileState()
-    return state
+    return ctx.shared("handlers", _FileState)
 
 
 

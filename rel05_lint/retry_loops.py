@@ -17,7 +17,6 @@ rule pages):
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import libcst as cst
@@ -76,20 +75,13 @@ class RetryLoop:
     any_error: bool  # REL304: a going-round handler catches everything
 
 
-_caches: "weakref.WeakKeyDictionary[object, dict[int, RetryLoop | None]]" = weakref.WeakKeyDictionary()
 
 
 def retry_loop(ctx, node: cst.CSTNode) -> RetryLoop | None:
     """The retry loop ``node`` is, if it is one; ask while ``node`` is visited. Cached."""
     if not isinstance(node, (cst.While, cst.For)):
         return None
-    cache = _caches.get(ctx)
-    if cache is None:
-        cache = _caches[ctx] = {}
-    key = id(node)
-    if key not in cache:
-        cache[key] = _analyse(ctx, node)
-    return cache[key]
+    return ctx.memo("retry_loop", node, _analyse)
 
 
 # --- tree helpers --------------------------------------------------------------------

@@ -43,6 +43,9 @@ class Context:
         self.newline = newline
         self.stack: list[cst.CSTNode] = []  # ancestors of the node being visited, itself last
         self.reports: list[Report] = []
+        # Per-file analyses several rules share (retry sites, retry loops, handlers),
+        # so each is computed once per node however many rules ask.
+        self._shared: dict[str, object] = {}
         # What the rules inspected, for the review report (rel05_lint/report):
         # (kind, follows the practice, node or None); and the codes of
         # findings a noqa comment hid. Plain appends: check mode never reads them.
@@ -65,6 +68,21 @@ class Context:
             if value is not None and value is not node:
                 return self.instance(value, constructors, _depth + 1)
         return None
+
+    def shared(self, key: str, factory):
+        """This file's shared state under ``key``, created by ``factory()`` on first use."""
+        state = self._shared.get(key)
+        if state is None:
+            state = self._shared[key] = factory()
+        return state
+
+    def memo(self, key: str, node: cst.CSTNode, compute):
+        """``compute(self, node)``, computed once per node for this file."""
+        cache = self.shared(key, dict)
+        ident = id(node)
+        if ident not in cache:
+            cache[ident] = compute(self, node)
+        return cache[ident]
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)

@@ -10,7 +10,6 @@ restated in the rule pages.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 
 import libcst as cst
@@ -134,7 +133,6 @@ class RetrySite:
         return True
 
 
-_caches: "weakref.WeakKeyDictionary[object, dict[int, RetrySite | None]]" = weakref.WeakKeyDictionary()
 
 
 def retry_site(ctx, node: cst.CSTNode) -> RetrySite | None:
@@ -144,13 +142,7 @@ def retry_site(ctx, node: cst.CSTNode) -> RetrySite | None:
     scope). A call that is a decorator's expression answers None: the finding
     belongs to the decorator. Cached per node, so the five rules share one answer.
     """
-    cache = _caches.get(ctx)
-    if cache is None:
-        cache = _caches[ctx] = {}
-    key = id(node)
-    if key not in cache:
-        cache[key] = _site(ctx, node)
-    return cache[key]
+    return ctx.memo("retry_site", node, _site)
 
 
 def _site(ctx, node: cst.CSTNode) -> RetrySite | None:
