@@ -59,3 +59,4 @@ class FileResult:
     fixed_text: str | None = None  # set by fix mode when the text changed
     fixes_applied: int = 0
     refused: list[str] = field(default_factory=list)  # why a fix was not written
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # survey: kind -> (sites, compliant)

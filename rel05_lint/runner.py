@@ -29,7 +29,7 @@ MIN_FILES_PER_WORKER = 8
 
 @dataclass(frozen=True)
 class Job:
-    mode: str  # "check" | "fix"
+    mode: str  # "check" | "fix" | "survey" (check plus inspected-site counts, for the report)
     unsafe: bool = False
     diff: bool = False  # fix: compute a diff, write nothing
     cache_dir: str | None = None  # check: the result cache folder; None: no cache (fix never uses one)
@@ -88,6 +88,9 @@ def _one(path: str) -> tuple[FileResult, str | None]:
     if isinstance(source, Unreadable):
         return FileResult(path, [_tool_finding(path, source.reason)]), None
     try:
+        if _job.mode == "survey":
+            findings, counts = _engine.survey(source.text, path)
+            return FileResult(path, findings, counts=counts), None
         if _job.mode == "check":
             findings = _engine.check(source.text, path)
             if _cache is not None:  # keyed by the text this process read and checked
