@@ -22,7 +22,7 @@ from rel05_lint.prefilter import Facts
 from rel05_lint.report.sites import surveys, tally
 from rel05_lint.rule import Context
 from rel05_lint.scope import ScopeTracker
-from rel05_lint.source import line_starts, newline_of, offset, split_lines
+from rel05_lint.source import line_starts, newline_of, offset, python_tree, split_lines
 from rel05_lint.walker import Dispatch, walk
 
 MAX_FIX_PASSES = 10
@@ -211,7 +211,7 @@ def _syntax_check(text: str, path: str) -> tuple[tuple[int, int, bool, str] | No
     The tree also feeds the prefilter (the file's imports), so it is kept.
     """
     try:
-        return None, ast.parse(text, path)
+        return None, python_tree(text)
     except SyntaxError as exc:
         fatal = "too many nested" in (exc.msg or "")
         where = exc.lineno or 1, max((exc.offset or 1) - 1, 0)

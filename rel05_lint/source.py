@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import re
 import tokenize
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Python's tokenizer ends lines only at \r\n, \r and \n (not at \f or \u2028,
 # which str.splitlines() would also split on), so positions must use the same.
@@ -61,3 +63,14 @@ def offset(starts: list[int], row: int, col: int) -> int:
 def newline_of(text: str) -> str:
     m = re.search(r"\r\n|\r|\n", text)
     return m.group(0) if m else "\n"
+
+
+@lru_cache(maxsize=2)
+def python_tree(text: str) -> ast.Module:
+    """CPython's tree of ``text`` (raises as ``ast.parse`` does); read-only for callers.
+
+    The fix loop asks for the same text up to three times per pass (the
+    verification of the old and the new text, then the lint of the new one);
+    the last two trees are kept so each text is parsed once.
+    """
+    return ast.parse(text)

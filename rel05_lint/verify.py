@@ -20,7 +20,7 @@ import ast
 from dataclasses import dataclass
 
 from rel05_lint.findings import Edit, Finding
-from rel05_lint.source import split_lines
+from rel05_lint.source import python_tree, split_lines
 
 # Nodes a mask may widen through: parts of one expression, never a statement
 # (nor an except handler, which holds statements).
@@ -60,11 +60,11 @@ def refusals(old_text: str, new_text: str, chosen: list[Finding]) -> list[tuple[
     ``new_text`` is ``old_text`` with every edit of ``chosen`` applied.
     """
     try:
-        new_tree = ast.parse(new_text)
+        new_tree = python_tree(new_text)
     except _PARSE_ERRORS:
         return [(f, "the fixed file would not parse") for f in chosen]
     try:
-        old_tree = ast.parse(old_text)
+        old_tree = python_tree(old_text)
     except _PARSE_ERRORS:
         return [(f, "the original does not parse with Python's own parser") for f in chosen]
     index = _Index(old_tree, split_lines(old_text))
