@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from rel05_lint.findings import Applicability
+from rel05_lint.scope import dotted
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def import_for(ctx, module: str, name: str) -> tuple[str, list]:
                 isinstance(b.node, cst.ImportFrom)
                 and from_stmt is None
                 and b.node.module is not None
-                and _dotted(b.node.module) == module
+                and dotted(b.node.module) == module
                 and not b.node.relative
                 and not isinstance(b.node.names, cst.ImportStar)
             ):
@@ -129,19 +130,13 @@ def import_for(ctx, module: str, name: str) -> tuple[str, list]:
     if name in scope.bindings:
         return target, []  # the short name is taken: fall back to the full path? keep it safe
     if from_stmt is not None:
-        return name, [Replace(from_stmt, _extend_from(from_stmt, name))]
+        return name, [Replace(from_stmt, extend_from(from_stmt, name))]
     anchor, before = _import_anchor(ctx.module)
     line = f"from {module} import {name}{ctx.newline}"
     return name, [InsertText(anchor, line, before=before)]
 
 
-def _dotted(node) -> str:
-    from rel05_lint.scope import dotted
-
-    return dotted(node) or ""
-
-
-def _extend_from(stmt: cst.ImportFrom, name: str) -> cst.ImportFrom:
+def extend_from(stmt: cst.ImportFrom, name: str) -> cst.ImportFrom:
     names = list(stmt.names)
     last = names[-1]
     new = cst.ImportAlias(name=cst.Name(name))

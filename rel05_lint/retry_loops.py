@@ -24,8 +24,7 @@ import libcst as cst
 from rel05_lint import waits
 from rel05_lint.catalog.remote import remote_call
 from rel05_lint.catalog.retries import CELERY_APPS, CELERY_TASK_BASES, MECHANISMS, RetrySite, is_broad, retry_site
-from rel05_lint.fixes import Replace, add_keyword, import_for, make_arg
-from rel05_lint.fixes import _extend_from as extend_from
+from rel05_lint.fixes import Replace, add_keyword, extend_from, import_for, make_arg
 from rel05_lint.prefilter import REMOTE, Names, grpc_stub
 from rel05_lint.scope import dotted
 from rel05_lint.rule import Rule
