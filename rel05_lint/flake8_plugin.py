@@ -11,8 +11,9 @@ import dataclasses
 from pathlib import Path
 
 from rel05_lint import __version__, registry
-from rel05_lint.config import ConfigError, Settings, find_config, load
-from rel05_lint.engine import Engine
+from rel05_lint.core.config import ConfigError, Settings, find_config, load
+from rel05_lint.core.engine import Engine
+from rel05_lint.registry import build_engine
 
 
 class Plugin:
@@ -37,7 +38,7 @@ class Plugin:
                 settings = Settings()  # flake8 must never be taken down by our config
             # flake8 owns selection, per-file ignores and noqa.
             settings = dataclasses.replace(settings, select=None, ignore=(), extend_select=(), per_file_ignores=())
-            cls._engine = Engine(settings, codes=frozenset(registry.by_code()), apply_noqa=False)
+            cls._engine = build_engine(settings, codes=frozenset(registry.by_code()), apply_noqa=False)
         return cls._engine
 
     def run(self):

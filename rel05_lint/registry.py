@@ -1,13 +1,22 @@
-"""All rules, discovered from the modules in ``rel05_lint.rules`` (one rule each)."""
+"""All rules, discovered from the modules in ``rel05_lint.rules`` (one rule each),
+and what is derived from their declared metadata: defaults, site kinds, the
+engine every front end runs.
+
+This is where the layers meet: it imports the rules; the front ends import it.
+"""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from functools import lru_cache
+from typing import Any
 
-from rel05_lint.findings import Applicability
-from rel05_lint.rule import Rule
+from rel05_lint.core.engine import Engine
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.rule import Rule
+from rel05_lint.core.config import Settings
+from rel05_lint.core.sites import Kind
 
 # The tool's own problem codes: always reported unless ignored by exact code.
 TOOL_CODES = {"REL001": "file cannot be read or parsed"}
@@ -46,4 +55,28 @@ def fix_label(rule: type[Rule]) -> str:
     return "none" if a is None else a.value
 
 
-__all__ = ["all_rules", "by_code", "defaults", "fix_label", "Applicability", "TOOL_CODES"]
+def build_engine(settings: Settings, **options: Any) -> Engine:
+    """The engine over every rule the settings enable (``Engine``'s options pass through)."""
+    return Engine(settings, all_rules(), **options)
+
+
+@lru_cache(maxsize=1)
+def kinds() -> tuple[Kind, ...]:
+    """Every site kind the rules count, combined kinds included, in rule order."""
+    out: dict[int, Kind] = {}
+    for rule in all_rules():
+        for kind in rule.counts:
+            out.setdefault(id(kind), kind)
+            if kind.combined is not None:
+                out.setdefault(id(kind.combined), kind.combined)
+    return tuple(out.values())
+
+
+def counted_by(kind: Kind) -> tuple[str, ...]:
+    """The rules that count ``kind`` (for a combined kind: those counting its aspects)."""
+    return tuple(
+        r.code for r in all_rules() if any(k is kind or k.combined is kind for k in r.counts)
+    )
+
+
+__all__ = ["all_rules", "build_engine", "by_code", "defaults", "fix_label", "kinds", "counted_by", "Applicability", "TOOL_CODES"]

@@ -9,11 +9,11 @@ import sys
 import pytest
 
 from helpers import ROOT, cli
-from rel05_lint.add_noqa import add_to_text
-from rel05_lint.config import Settings
-from rel05_lint.engine import Engine
+from rel05_lint.cli.add_noqa import add_to_text
+from rel05_lint.core.config import Settings
+from rel05_lint.registry import build_engine
 
-ENGINE = Engine(Settings())
+ENGINE = build_engine(Settings())
 
 
 def _add(text: str) -> str:
@@ -142,13 +142,13 @@ TRICKY = [
 ]
 
 
-@pytest.mark.parametrize("text", TRICKY + [p.read_text() for p in sorted((ROOT / "rel05_lint").glob("*.py"))[:12]])
+@pytest.mark.parametrize("text", TRICKY + [p.read_text() for p in sorted((ROOT / "rel05_lint").rglob("*.py"))[:12]])
 def test_multiline_ranges_match_the_tokenizer(text):
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from rel05_lint import noqa
-    from rel05_lint.source import split_lines
+    from rel05_lint.core import noqa
+    from rel05_lint.core.source import split_lines
 
     positions = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True).resolve(PositionProvider)
     assert noqa.multiline_ranges(split_lines(text), positions) == _tokenize_ranges(text)

@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 
 from fixture_cases import cases, expected, settings_for
-from rel05_lint.engine import Engine
+from rel05_lint.registry import build_engine
 
 CASES = cases()
 FIXED = [c for c in CASES if c.fixed.exists()]
@@ -15,7 +15,7 @@ FIXED = [c for c in CASES if c.fixed.exists()]
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_findings_match_marks(case):
     text = case.path.read_text(encoding="utf-8")
-    engine = Engine(settings_for(case, text))
+    engine = build_engine(settings_for(case, text))
     got = {(f.row, f.code) for f in engine.check(text, str(case.path))}
     assert got == expected(text)
 
@@ -23,7 +23,7 @@ def test_findings_match_marks(case):
 @pytest.mark.parametrize("case", FIXED, ids=[c.id for c in FIXED])
 def test_fix_round_trip(case):
     text = case.path.read_text(encoding="utf-8")
-    engine = Engine(settings_for(case, text))
+    engine = build_engine(settings_for(case, text))
     result = engine.fix(text, str(case.path), unsafe=True)
     want = case.fixed.read_text(encoding="utf-8")
     assert result.refused == []

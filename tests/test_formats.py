@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, cli
-from rel05_lint import pages, registry
-from rel05_lint.findings import Finding
-from rel05_lint.formats import github
+from rel05_lint import registry
+from rel05_lint.core import pages
+from rel05_lint.core.findings import Finding
+from rel05_lint.cli.formats import github
 
 SAMPLE = ROOT / "fixtures" / "sample_service"
 MISSING = "import requests\n\nrequests.get('https://example.com')\n"
@@ -193,7 +194,7 @@ def test_fingerprints_survive_unrelated_edits(tmp_path):
 
 
 def test_fingerprints_do_not_depend_on_line_numbers():
-    from rel05_lint.formats.fingerprint import fingerprints
+    from rel05_lint.core.fingerprint import fingerprints
 
     a = Finding("REL501", "m", "x.py", 3, 0, 3, 5, source_hash="h")
     b = Finding("REL501", "m", "x.py", 30, 4, 30, 9, source_hash="h")

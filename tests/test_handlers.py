@@ -7,11 +7,11 @@ import textwrap
 import libcst as cst
 import pytest
 
-from rel05_lint import handlers
+from rel05_lint.analysis import request_handlers as handlers
 from rel05_lint.catalog import errors
-from rel05_lint.config import Settings
-from rel05_lint.rule import Context
-from rel05_lint.scope import ScopeTracker
+from rel05_lint.core.config import Settings
+from rel05_lint.core.rule import Context
+from rel05_lint.core.scope import ScopeTracker
 
 
 def _functions(node: cst.CSTNode):
@@ -310,7 +310,7 @@ def test_results_are_cached_per_function():
 def test_prefilter_is_path_or_framework_name():
     import ast
 
-    from rel05_lint.prefilter import Facts
+    from rel05_lint.core.prefilter import Facts
 
     def possible(text, path):
         return handlers.handlers_possible(Facts(text, path, ast.parse(text)))

@@ -85,7 +85,7 @@ def test_unreadable_file(tree):
 
 
 def test_fix_skips_file_changed_since_read(tmp_path):
-    from rel05_lint.files import write_atomic
+    from rel05_lint.runner.files import write_atomic
 
     path = tmp_path / "a.py"
     path.write_bytes(b"new content\n")

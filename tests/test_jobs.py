@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT, cli
-from rel05_lint import progress, runner
-from rel05_lint.config import Settings
+from rel05_lint import runner
+from rel05_lint.cli import progress
+from rel05_lint.core.config import Settings
 from rel05_lint.runner import Job, run
 
 SAMPLE = ROOT / "fixtures" / "sample_service"
@@ -32,13 +33,13 @@ def test_a_single_file_runs_in_process(monkeypatch):
 
 def test_the_engine_is_built_once_per_process_not_per_file(monkeypatch):
     built = []
-    real = runner.Engine
+    real = runner.build_engine
 
     def counting(*args, **kwargs):
         built.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "Engine", counting)
+    monkeypatch.setattr(runner, "build_engine", counting)
     paths = sorted(str(p) for p in SAMPLE.rglob("*.py"))
     assert len(paths) > 1
     run(paths, Settings(), Job("check"), jobs=1)

@@ -13,9 +13,9 @@ import pytest
 
 from fixture_cases import ROOT, cases, settings_for
 from rel05_lint import registry
-from rel05_lint.config import Settings
-from rel05_lint.engine import Engine
-from rel05_lint.prefilter import Facts, Names
+from rel05_lint.core.config import Settings
+from rel05_lint.registry import build_engine
+from rel05_lint.core.prefilter import Facts, Names
 
 ALL = frozenset(registry.by_code())
 CASES = cases()
@@ -23,8 +23,8 @@ SAMPLE = sorted((ROOT / "fixtures" / "sample_service").rglob("*.py"))
 
 
 def _both(settings: Settings, text: str, path: str):
-    on = Engine(settings, codes=ALL).check(text, path)
-    off = Engine(settings, codes=ALL, prefilter=False).check(text, path)
+    on = build_engine(settings, codes=ALL).check(text, path)
+    off = build_engine(settings, codes=ALL, prefilter=False).check(text, path)
     return on, off
 
 
@@ -44,7 +44,7 @@ def test_sample_service_findings_do_not_depend_on_the_prefilter():
 
 
 def _relevant(text: str, path: str = "x.py", settings: Settings | None = None) -> set[str]:
-    engine = Engine(settings or Settings(), codes=ALL)
+    engine = build_engine(settings or Settings(), codes=ALL)
     facts = Facts(text, path, ast.parse(text))
     return {r.code for r in engine.rules if r.relevant(facts)}
 
@@ -115,8 +115,8 @@ def test_names_need_the_package_imported_and_every_part_written():
 )
 def test_rules_fire_where_old_triggers_skipped(code, text):
     settings = Settings(select=(code,))
-    on = Engine(settings).check(text, "x.py")
-    off = Engine(settings, prefilter=False).check(text, "x.py")
+    on = build_engine(settings).check(text, "x.py")
+    off = build_engine(settings, prefilter=False).check(text, "x.py")
     assert [f.code for f in off] == [code]
     assert on == off
 
@@ -128,14 +128,14 @@ def test_rules_fire_where_old_triggers_skipped(code, text):
 def test_every_spelling_of_while_true_keeps_the_retry_rules(loop):
     text = f"def f(sock):\n    {loop}\n        try:\n            return g()\n        except ConnectionError:\n            pass\n"
     assert {"REL301", "REL303"} <= _relevant(text)
-    assert Engine(Settings(select=("REL301",))).check(text, "x.py") == Engine(
+    assert build_engine(Settings(select=("REL301",))).check(text, "x.py") == build_engine(
         Settings(select=("REL301",)), prefilter=False
     ).check(text, "x.py")
 
 
 def test_views_paths_and_extra_timeout_calls_are_honoured():
     assert {"REL601"} <= _relevant("def index(request):\n    CACHE[1] = 2\n", "app/views.py")
-    from rel05_lint.config import ExtraCall
+    from rel05_lint.core.config import ExtraCall
 
     settings = Settings(extra_timeout_calls=(ExtraCall("vendor.client.fetch"),))
     text = "import vendor.client\nvendor.client.fetch(1)\n"
@@ -146,7 +146,7 @@ def test_views_paths_and_extra_timeout_calls_are_honoured():
 def test_a_file_cpython_cannot_parse_runs_every_rule():
     # No tree, no imports to read: nothing may be skipped (libcst decides).
     text = "import requests\nrequests.get(u\n"
-    engine = Engine(Settings(select=("REL501",)))
+    engine = build_engine(Settings(select=("REL501",)))
     (finding,) = engine.check(text, "x.py")
     assert finding.code == "REL001"
 
@@ -158,7 +158,7 @@ def test_positions_match_libcsts_providers_on_every_fixture():
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider, WhitespaceInclusivePositionProvider
 
-    from rel05_lint.positions import node_positions
+    from rel05_lint.core.positions import node_positions
 
     extra = ["x = 1", "", "a = (1,\r\n  2)\r\n", "if x:\r    y = 2\r", "def f():\n\tpass  # c\n", "@d\n\n# c\nclass A: pass"]
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "fixtures").rglob("*.py"))] + extra

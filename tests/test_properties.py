@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from rel05_lint.config import Settings
-from rel05_lint.engine import Engine
+from rel05_lint.core.config import Settings
+from rel05_lint.registry import build_engine
 
-ENGINE = Engine(Settings().with_overrides(select=("ALL",)))
+ENGINE = build_engine(Settings().with_overrides(select=("ALL",)))
 ENGINE.check("", "warm.py")  # starts the deep-stack thread (it raises the recursion limit) before hypothesis runs
 PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rel05_lint.config import Settings
-from rel05_lint.engine import Engine
+from rel05_lint.core.config import Settings
+from rel05_lint.registry import build_engine
 from rel05_lint.registry import all_rules
 
 PAGES = Path(__file__).resolve().parent.parent / "rules"
@@ -42,7 +42,7 @@ def test_page_shape(rule):
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_page_examples(rule):
     bad, good = _blocks((PAGES / f"{rule.code}.md").read_text(encoding="utf-8"))
-    engine = Engine(Settings(select=(rule.code,)))
+    engine = build_engine(Settings(select=(rule.code,)))
     path = "views.py"  # so Django-style examples count as views
     found = engine.check(bad, path)
     assert found and {f.code for f in found} == {rule.code}

@@ -9,11 +9,11 @@ import libcst as cst
 import pytest
 
 from rel05_lint.catalog import remote, timeouts
-from rel05_lint.config import ExtraCall, Settings
-from rel05_lint.engine import Engine
-from rel05_lint.rule import Context
-from rel05_lint.scope import ScopeTracker
-from rel05_lint.walker import Dispatch, walk
+from rel05_lint.core.config import ExtraCall, Settings
+from rel05_lint.registry import build_engine
+from rel05_lint.core.rule import Context
+from rel05_lint.core.scope import ScopeTracker
+from rel05_lint.core.walker import Dispatch, walk
 
 STDLIB = ("urllib", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "asyncio")
 
@@ -104,22 +104,22 @@ def test_local_helpers_are_not_remote():
 
 def test_extra_calls_fire_in_files_without_a_builtin_trigger():
     text = "import vendor.client\nvendor.client.fetch('a')\n"
-    plain = Engine(Settings(select=("REL501",)))
+    plain = build_engine(Settings(select=("REL501",)))
     assert plain.check(text, "x.py") == []
-    extra = Engine(Settings(select=("REL501",), extra_timeout_calls=(ExtraCall("vendor.client.fetch"),)))
+    extra = build_engine(Settings(select=("REL501",), extra_timeout_calls=(ExtraCall("vendor.client.fetch"),)))
     (finding,) = extra.check(text, "x.py")
     assert finding.message.startswith("`vendor.client.fetch()` has no timeout: ")
 
 
 def test_message_names_the_call_first_and_the_consequence():
-    (finding,) = Engine(Settings(select=("REL501",))).check("import requests as r\nr.get(u)\n", "x.py")
+    (finding,) = build_engine(Settings(select=("REL501",))).check("import requests as r\nr.get(u)\n", "x.py")
     assert finding.message.startswith("`requests.get()` has no timeout: ")
     assert "forever" in finding.message
 
 
 @pytest.mark.parametrize("default,expected", [(10, "10"), (2.5, "3"), (0.2, "1")])
 def test_connect_timeout_gets_a_whole_number(default, expected):
-    engine = Engine(Settings(select=("REL501",), default_timeout=default))
+    engine = build_engine(Settings(select=("REL501",), default_timeout=default))
     result = engine.fix("import psycopg2\npsycopg2.connect(host=h)\n", "x.py", unsafe=True)
     assert result.fixed_text == f"import psycopg2\npsycopg2.connect(host=h, connect_timeout={expected})\n"
 
@@ -134,7 +134,7 @@ def test_multi_line_fixes_inside_nested_blocks_keep_their_indentation():
         "                    headers={}).text,\n"
         "            )\n"
     )
-    result = Engine(Settings(select=("REL501",))).fix(source, "x.py", unsafe=True)
+    result = build_engine(Settings(select=("REL501",))).fix(source, "x.py", unsafe=True)
     assert result.refused == [] and result.fixes_applied == 2
     assert result.fixed_text.endswith(
         "                    headers={},\n"
@@ -151,5 +151,5 @@ def test_rel502_and_rel501_never_fire_on_the_same_call():
         "p = urllib3.PoolManager(timeout=urllib3.Timeout())\n"
         "p.request('GET', u)\n"
     )
-    found = Engine(Settings(select=("REL501", "REL502"))).check(text, "x.py")
+    found = build_engine(Settings(select=("REL501", "REL502"))).check(text, "x.py")
     assert sorted((f.row, f.code) for f in found) == [(2, "REL502"), (3, "REL502")]

@@ -7,13 +7,15 @@ import dataclasses
 
 import pytest
 
-from rel05_lint import runner, verify
-from rel05_lint.config import Settings
-from rel05_lint.engine import Engine, apply_edits
-from rel05_lint.findings import Edit, Fix
+from rel05_lint import runner
+from rel05_lint.core import verify
+from rel05_lint.core.config import Settings
+from rel05_lint.core.engine import Engine, apply_edits
+from rel05_lint.registry import all_rules, build_engine
+from rel05_lint.core.findings import Edit, Fix
 from rel05_lint.runner import Job
 
-ENGINE = Engine(Settings())
+ENGINE = build_engine(Settings())
 
 
 def _finding(text: str, code: str = "REL501"):
@@ -106,7 +108,7 @@ def test_refused_fix_leaves_the_file_untouched_and_says_why(tmp_path, monkeypatc
     path = tmp_path / "a.py"
     original = b"import requests\nx = 2 * requests.get(url)\n"
     path.write_bytes(original)
-    monkeypatch.setattr(runner, "Engine", _LeakyEngine)
+    monkeypatch.setattr(runner, "build_engine", lambda settings: _LeakyEngine(settings, all_rules()))
     result = runner.run([str(path)], Settings(), Job("fix", unsafe=True), jobs=1)
     assert path.read_bytes() == original
     assert result.fixes_applied == 0
@@ -115,7 +117,7 @@ def test_refused_fix_leaves_the_file_untouched_and_says_why(tmp_path, monkeypatc
 
 def test_only_the_leaky_fix_is_refused_others_still_apply():
     text = "import queue\nimport requests\nq = queue.Queue()\nx = 2 * requests.get(url)\n"
-    result = _LeakyEngine(Settings()).fix(text, "t.py", unsafe=True)
+    result = _LeakyEngine(Settings(), all_rules()).fix(text, "t.py", unsafe=True)
     assert result.fixed_text is not None and "queue.Queue(maxsize=" in result.fixed_text
     assert "requests.get(url) + 1" not in result.fixed_text
     assert [r.split(":")[0] for r in result.refused] == ["REL501 at 4"]

@@ -6,7 +6,7 @@ aiobreaker have none, so the caller must catch the open-circuit error.
 
 from __future__ import annotations
 
-from rel05_lint.args import ArgSpec
+from rel05_lint.core.args import ArgSpec
 
 # circuitbreaker: circuit(failure_threshold, recovery_timeout, expected_exception,
 # name, fallback_function, cls) and CircuitBreaker.__init__ with the same first five.

@@ -8,7 +8,7 @@ reads these tables; nothing else here decides anything.
 
 from __future__ import annotations
 
-from rel05_lint.args import ArgSpec
+from rel05_lint.core.args import ArgSpec
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "trace"})
 _VERBS = ("get", "post", "put", "patch", "delete")

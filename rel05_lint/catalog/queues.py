@@ -22,8 +22,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from rel05_lint import args
-from rel05_lint.args import ArgSpec
+from rel05_lint.core import args
+from rel05_lint.core.args import ArgSpec
+from rel05_lint.core.prefilter import Names
 
 MAXSIZE = ArgSpec("maxsize", 0)
 BUFFER = ArgSpec("max_buffer_size", 0)
@@ -215,3 +216,8 @@ def in_call(call: cst.Call, value: cst.BaseExpression) -> bool:
             if any(isinstance(el, cst.DictElement) and el.value is value for el in arg.value.elements):
                 return True
     return False
+
+
+# What queue_call() can resolve, for the prefilter: constructors, and
+# multiprocessing contexts/managers.
+QUEUE_NAMES = Names(QUEUE_CONSTRUCTORS, CONTEXT_FACTORIES, MANAGER_FACTORIES)

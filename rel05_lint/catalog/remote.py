@@ -15,7 +15,8 @@ import libcst as cst
 from rel05_lint.catalog import timeouts
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.catalog.timeouts import GRPC_STUBS, HTTP_VERBS, URLLIB3_POOLS
-from rel05_lint.rule import Instance
+from rel05_lint.core.prefilter import Names
+from rel05_lint.core.scope import Instance
 
 # qualified module-level function -> library. Calls that wait forever without
 # a timeout come from the timeout catalog; the rest are remote but bounded by
@@ -85,7 +86,6 @@ INSTANCE_KINDS: tuple[InstanceKind, ...] = (
 )
 
 
-GRPC_KIND = InstanceKind("grpc", frozenset(), None)
 # Methods every object has; never a remote call even on a tracked instance.
 _LOCAL_METHODS = frozenset({"close", "__enter__", "__exit__", "__aenter__", "__aexit__", "mount", "pipeline"})
 
@@ -124,3 +124,7 @@ def remote_call(ctx, call: cst.Call) -> RemoteCall | None:
         if inst is not None:
             return RemoteCall(kind.library, f"{inst.qualname}.{method}", call, inst)
     return None
+
+
+# What remote_call() can resolve, for the prefilter (grpc stubs apart: see timeouts.grpc_stub).
+REMOTE_NAMES = Names(MODULE_CALLS, *(kind.constructors for kind in INSTANCE_KINDS))

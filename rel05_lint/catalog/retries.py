@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from rel05_lint import args, waits
-from rel05_lint.args import UNKNOWN as SPREAD, ArgSpec
+from rel05_lint.core import args
+from rel05_lint.catalog import waits
+from rel05_lint.core.args import UNKNOWN as SPREAD, ArgSpec
 
 
 @dataclass(frozen=True)

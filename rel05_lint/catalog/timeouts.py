@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from rel05_lint.args import ArgSpec, find, string_value
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
-from rel05_lint.rule import Instance
+from rel05_lint.core.args import ArgSpec, find, string_value
+from rel05_lint.core.prefilter import Facts, Names
+from rel05_lint.core.scope import Instance
 
 
 @dataclass(frozen=True)
@@ -411,3 +412,43 @@ def is_future(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
         value = ctx.scopes.value_of(node)
         return value is not None and is_future(ctx, value, _depth + 1)
     return False
+
+
+# Module names a catalogued remote call resolves through (its import names
+# one): where the review report may find a REL501 site.
+REMOTE_WORDS = (
+    "requests", "urllib", "http", "socket", "smtplib", "ftplib", "imaplib", "poplib",
+    "psycopg2", "pymysql", "_pb2_grpc", "redis",
+)
+
+# --- the prefilter's view of these tables (core/prefilter.py) ------------------
+# Built once per process from the same tables ``lookup`` reads, so the
+# prefilter cannot drift from the catalog.
+
+# lookup(): module functions, methods on tracked instances (by constructor),
+# sockets (constructors, SSL contexts, pairs; accept() needs one).
+LOOKUP_NAMES = Names(
+    FUNCTIONS,
+    *(kind.constructors for kind in INSTANCE_CALLS),
+    SOCKET_CONSTRUCTORS,
+    SSL_CONTEXTS,
+    SOCKET_PAIRS,
+)
+# The entries REL501 enforces: targets that wait forever when the bound is missing.
+MISSING_NAMES = Names(
+    [name for name, target in FUNCTIONS.items() if target.missing],
+    *(kind.constructors for kind in INSTANCE_CALLS if any(t.missing for t in kind.methods.values())),
+)
+TIMEOUT_OBJECT_NAMES = Names(TIMEOUT_OBJECTS)
+# local_wait(): subprocess and futures waits.
+LOCAL_WAIT_NAMES = Names(LOCAL_FUNCTIONS, POPEN, EXECUTORS)
+
+
+def grpc_stub(facts: Facts) -> bool:
+    """A ``*Stub`` class from a ``*_pb2_grpc`` module: the module name is in the text."""
+    return "_pb2_grpc" in facts.text
+
+
+def extra_names(settings) -> Names:
+    """``extra-timeout-calls`` from the settings resolve like catalog names."""
+    return Names([e.call for e in settings.extra_timeout_calls])

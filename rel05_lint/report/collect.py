@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rel05_lint import registry
-from rel05_lint.config import Settings
-from rel05_lint.findings import Finding
+from rel05_lint.core.config import Settings
+from rel05_lint.core.findings import Finding
 from rel05_lint.runner import Job, run
 
 
@@ -30,5 +30,5 @@ def survey(paths: list[str], settings: Settings, jobs: int | None = None) -> tup
     """Each file's survey, sorted by path, and the rule codes that ran."""
     done = run(paths, settings, Job("survey"), jobs)
     results = [FileSurvey(r.path, r.findings, r.counts) for r in done.results]
-    codes = settings.enabled_codes(registry.defaults())  # what Engine(settings) runs
+    codes = settings.enabled_codes(registry.defaults())  # what build_engine(settings) runs
     return results, frozenset(codes)

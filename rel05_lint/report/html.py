@@ -13,9 +13,10 @@ import re
 from html import escape
 
 from rel05_lint.report import words
-from rel05_lint.report.model import PRACTICES, Area, Figure, Review
+from rel05_lint.report.practices import sections
+from rel05_lint.report.model import Area, Figure, Review
 
-_BPS = [p.code for p in PRACTICES if p.headline]
+_BPS = [s.practice.code for s in sections() if s.headline]
 
 _CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1b1f24}

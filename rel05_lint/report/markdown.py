@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from rel05_lint.report import words
-from rel05_lint.report.model import PRACTICES, Area, Review
+from rel05_lint.report.practices import sections
+from rel05_lint.report.model import Area, Review
 
-_BPS = [p.code for p in PRACTICES if p.headline]
+_BPS = [s.practice.code for s in sections() if s.headline]
 
 
 def _esc(text: str) -> str:

@@ -10,8 +10,10 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from rel05_lint import registry
+from rel05_lint.core.sites import WAIVED, Kind, practice_of
 from rel05_lint.report.collect import FileSurvey
-from rel05_lint.report.sites import KINDS, PRACTICES, WAIVED, Practice
+from rel05_lint.report.practices import Section, sections
 
 # How sites and noqa meet, printed under every report.
 POLICY = (
@@ -21,12 +23,6 @@ POLICY = (
     "Shares are rounded down, so a share shown as 95% is at least 95%. Files a rule is switched off "
     "for (per-file-ignores) and files that do not parse add no sites."
 )
-
-
-def practice_of(code: str) -> str | None:
-    """``REL503`` -> ``BP05``; None for the tool's own codes (REL001)."""
-    digit = code[3:4]
-    return f"BP0{digit}" if code.startswith("REL") and digit in "123456" and digit else None
 
 
 @dataclass(frozen=True)
@@ -103,19 +99,19 @@ class Review:
         return next(p for p in self.practices if p.code == code)
 
 
-def _figure(kinds: Iterable[str], counts: Mapping[str, tuple[int, int]], codes: frozenset[str], what: str, ok: str) -> Figure:
+def _figure(kinds: Iterable[Kind], counts: Mapping[str, tuple[int, int]], codes: frozenset[str], what: str, ok: str) -> Figure:
     kinds = tuple(kinds)
-    feeders = sorted({r for k in kinds for r in KINDS[k].rules})
-    sites = sum(counts.get(k, (0, 0))[0] for k in kinds)
-    good = sum(counts.get(k, (0, 0))[1] for k in kinds)
+    feeders = sorted({r for k in kinds for r in registry.counted_by(k)})
+    sites = sum(counts.get(k.key, (0, 0))[0] for k in kinds)
+    good = sum(counts.get(k.key, (0, 0))[1] for k in kinds)
     return Figure(what, ok, sites, good, tuple(r for r in feeders if r in codes), tuple(r for r in feeders if r not in codes))
 
 
-def headline(practice: Practice, counts: Mapping[str, tuple[int, int]], codes: frozenset[str]) -> Figure | None:
-    if not practice.headline:
+def headline(section: Section, counts: Mapping[str, tuple[int, int]], codes: frozenset[str]) -> Figure | None:
+    if not section.headline:
         return None
-    first = KINDS[practice.headline[0]]
-    return _figure(practice.headline, counts, codes, practice.what or first.what, practice.ok or first.ok)
+    first, practice = section.headline[0], section.practice
+    return _figure(section.headline, counts, codes, practice.what or first.what, practice.ok or first.ok)
 
 
 def _add(total: dict[str, list[int]], counts: Mapping[str, tuple[int, int]]) -> None:
@@ -136,10 +132,10 @@ def _area(path: str, members: list[FileSurvey], codes: frozenset[str]) -> Area:
                 by_practice[bp] = by_practice.get(bp, 0) + 1
     plain = {k: (v[0], v[1]) for k, v in counts.items()}
     sites = {}
-    for p in PRACTICES:
-        fig = headline(p, plain, codes)
+    for s in sections():
+        fig = headline(s, plain, codes)
         if fig is not None and fig.sites:
-            sites[p.code] = (fig.sites, fig.ok)
+            sites[s.practice.code] = (fig.sites, fig.ok)
     return Area(path, len(members), sum(len(m.findings) for m in members), by_practice, sites)
 
 
@@ -182,11 +178,12 @@ def build(
         _add(total, r.counts)
     counts = {k: (v[0], v[1]) for k, v in total.items()}
     practices = []
-    for p in PRACTICES:
+    for s in sections():
+        p = s.practice
         findings = sum(1 for r in results for f in r.findings if practice_of(f.code) == p.code)
         waived = sum(v[0] for k, v in counts.items() if k.startswith(WAIVED) and practice_of(k[len(WAIVED):]) == p.code)
-        details = tuple(_figure((k,), counts, codes, KINDS[k].what, KINDS[k].ok) for k in p.details)
-        practices.append(PracticeReview(p.code, p.title, p.definition, p.unseen, headline(p, counts, codes), details, findings, waived))
+        details = tuple(_figure((k,), counts, codes, k.what, k.ok) for k in s.details)
+        practices.append(PracticeReview(p.code, p.title, p.definition, p.unseen, headline(s, counts, codes), details, findings, waived))
 
     files = [_area(_relative(r.path, root), [r], codes) for r in results]
     grouped: dict[str, list[FileSurvey]] = {}
@@ -217,7 +214,7 @@ def build(
 def parse_thresholds(values: Iterable[str]) -> dict[str, float]:
     """``("BP05=95", "BP03=80,BP04=100")`` -> ``{"BP05": 95.0, ...}``; ValueError explains a bad one."""
     out: dict[str, float] = {}
-    measurable = {p.code for p in PRACTICES if p.headline}
+    measurable = {s.practice.code for s in sections() if s.headline}
     for value in values:
         for part in value.split(","):
             part = part.strip()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint import args
-from rel05_lint.args import ArgSpec
-from rel05_lint.catalog.queues import QueueCall, tracked_queue, unbounded
-from rel05_lint.prefilter import QUEUES
-from rel05_lint.report.sites import QUEUE_PUT
-from rel05_lint.rule import Rule
+from rel05_lint.core import args
+from rel05_lint.core.args import ArgSpec
+from rel05_lint.catalog.queues import QUEUE_NAMES, QueueCall, tracked_queue, unbounded
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+QUEUE_PUT = Kind("queue-put", "BP04", "puts on bounded queues", "with a timeout")
 
 BLOCK = ArgSpec("block", 1)
 TIMEOUT = ArgSpec("timeout", 2)
@@ -40,8 +41,12 @@ class BlockingPut(Rule):
     summary = "`put()` on a bounded queue with no timeout stalls the producer when the queue is full"
     default_enabled = False
     fix_applicability = None
+    counts = (QUEUE_PUT,)
     triggers = ("put",)
-    needs = QUEUES  # a put on a queue the file builds
+    needs = QUEUE_NAMES  # a put on a queue the file builds
+
+    def surveys(self, facts) -> bool:
+        return facts.has("put") and facts.has("Queue")
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint import args
+from rel05_lint.core import args
 from rel05_lint.catalog import breakers, errors
-from rel05_lint.prefilter import Names
-from rel05_lint.report.sites import BREAKER
-from rel05_lint.rule import Rule
+from rel05_lint.core.prefilter import Names
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+BREAKER = Kind("breaker", "BP01", "circuit breakers and calls through them", "with a fallback", headline=True)
 
 
 class BreakerWithoutFallback(Rule):
@@ -16,6 +18,8 @@ class BreakerWithoutFallback(Rule):
     name = "breaker-without-fallback"
     best_practice = "BP01"
     summary = "A circuit breaker whose open state raises to a caller that does not handle it"
+    counts = (BREAKER,)
+    survey_words = ("circuitbreaker", "pybreaker", "aiobreaker")
     needs = Names(breakers.CIRCUIT_DECORATORS, breakers.CIRCUIT_CLASSES, breakers.BREAKERS)
 
     def start(self, ctx) -> None:

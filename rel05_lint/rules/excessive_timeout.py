@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.args import ArgSpec, find, is_none, number_value
+from rel05_lint.core.args import ArgSpec, find, is_none, number_value
 from rel05_lint.catalog.timeouts import (
     AIOHTTP_SESSIONS,
+    LOCAL_WAIT_NAMES,
+    LOOKUP_NAMES,
+    REMOTE_WORDS,
+    TIMEOUT_OBJECT_NAMES,
+    extra_names,
     extra_table,
+    grpc_stub,
     local_wait,
     lookup,
     timeout_object,
     written_in,
 )
-from rel05_lint.prefilter import LOCAL_WAITS, TIMEOUT_LOOKUP, TIMEOUT_OBJECTS, Names, extra_calls, grpc_stub
-from rel05_lint.report.sites import TIMEOUT_VALUE
-from rel05_lint.rule import Rule
+from rel05_lint.core.prefilter import Names
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+TIMEOUT_VALUE = Kind("timeout-value", "BP05", "timeout values", "within max-timeout")
 
 AIOHTTP_DEFAULT_TOTAL = 300  # aiohttp's DEFAULT_TIMEOUT: ClientTimeout(total=300, sock_connect=30)
 _CONSEQUENCE = (
@@ -30,12 +38,15 @@ class ExcessiveTimeout(Rule):
     best_practice = "BP05"
     summary = "A literal timeout above max-timeout, or an aiohttp session left on its 300 s default"
     default_enabled = False
+    options = ("max-timeout", "extra-timeout-calls")
+    counts = (TIMEOUT_VALUE,)
+    survey_words = (*REMOTE_WORDS, "httpx", "aiohttp", "asyncio", "subprocess", "concurrent")
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.extra = extra_table(settings)
         # Per instance, not per class: extra-timeout-calls come from the settings.
-        self._needs = TIMEOUT_LOOKUP | TIMEOUT_OBJECTS | LOCAL_WAITS | Names(AIOHTTP_SESSIONS) | extra_calls(settings)
+        self._needs = LOOKUP_NAMES | TIMEOUT_OBJECT_NAMES | LOCAL_WAIT_NAMES | Names(AIOHTTP_SESSIONS) | extra_names(settings)
 
     def relevant(self, facts) -> bool:
         return self._needs.found_in(facts) or grpc_stub(facts)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint import handlers
+from rel05_lint.analysis import request_handlers as handlers
 from rel05_lint.catalog import errors
-from rel05_lint.catalog.remote import remote_call
-from rel05_lint.prefilter import REMOTE, grpc_stub
-from rel05_lint.report.sites import HANDLER_CALL
-from rel05_lint.rule import Rule
+from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
+from rel05_lint.catalog.timeouts import grpc_stub
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+HANDLER_CALL = Kind("handler-call", "BP01", "remote calls in request handlers", "inside a try that catches their errors", headline=True)
 
 
 class HardDependency(Rule):
@@ -17,8 +19,13 @@ class HardDependency(Rule):
     name = "hard-dependency"
     best_practice = "BP01"
     summary = "A request handler calls a remote dependency with no handler for its failure"
+    counts = (HANDLER_CALL,)
+
+    def surveys(self, facts) -> bool:
+        return handlers.survey_handlers(facts)
+
     def relevant(self, facts) -> bool:
-        return handlers.handlers_possible(facts) and (REMOTE.found_in(facts) or grpc_stub(facts))
+        return handlers.handlers_possible(facts) and (REMOTE_NAMES.found_in(facts) or grpc_stub(facts))
 
     def visit_Call(self, node: cst.Call) -> None:
         handler = handlers.enclosing_handler(self.ctx)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint import handlers
-from rel05_lint.report.sites import HANDLER
-from rel05_lint.rule import Rule
+from rel05_lint.analysis import request_handlers as handlers
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+HANDLER = Kind("handler", "BP06", "request handlers", "without in-process writes", headline=True)
 
 CONTAINER_CALLS = {
     "collections.defaultdict": "defaultdict",
@@ -38,6 +40,11 @@ class InProcessState(Rule):
     name = "in-process-state"
     best_practice = "BP06"
     summary = "A request handler writes module-level state that each worker process keeps apart"
+    counts = (HANDLER,)
+
+    def surveys(self, facts) -> bool:
+        return handlers.survey_handlers(facts)
+
     def relevant(self, facts) -> bool:
         return handlers.handlers_possible(facts)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint import args
-from rel05_lint.report.sites import SESSION_STORE
-from rel05_lint.rule import Rule
+from rel05_lint.core import args
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+SESSION_STORE = Kind("session-store", "BP06", "session backend settings", "on a shared store")
 
 DJANGO_FILE_ENGINE = "django.contrib.sessions.backends.file"
 DJANGO_CACHE_ENGINE = "django.contrib.sessions.backends.cache"
@@ -27,6 +29,8 @@ class LocalSessionBackend(Rule):
     name = "local-session-backend"
     best_practice = "BP06"
     summary = "Sessions stored on one host (files, local-memory cache) instead of a shared store"
+    counts = (SESSION_STORE,)
+    survey_words = ("SESSION_ENGINE", "SESSION_TYPE")
     def relevant(self, facts) -> bool:
         # Names and keywords are written as they are; a subscript key is a
         # string Python evaluates (escapes, implicit concatenation).

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import math
-
 import libcst as cst
 
-from rel05_lint.args import find
+from rel05_lint.core.args import find
 from rel05_lint.catalog.timeouts import (
+    MISSING_NAMES,
+    REMOTE_WORDS,
     dsn_has_connect_timeout,
+    extra_names,
     extra_table,
+    grpc_stub,
     lookup,
     none_members,
 )
-from rel05_lint.findings import Applicability
-from rel05_lint.fixes import FixSpec, Replace, add_keyword, import_for
-from rel05_lint.prefilter import TIMEOUT_MISSING, extra_calls, grpc_stub
-from rel05_lint.report.sites import TIMEOUT_CALL, TIMEOUT_EXPLICIT
-from rel05_lint.rule import Rule
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
+from rel05_lint.core.rule import Rule
 
 _HANG = "if the server accepts the connection and never answers, this call waits forever"
 _CONSEQUENCE = {
@@ -36,54 +37,21 @@ _CONSEQUENCE = {
     "extra": "it is listed in extra-timeout-calls, so without it the call can wait forever on a stalled dependency",
 }
 
-# libpq parses connect_timeout as an integer and treats 0 as "wait forever".
-WHOLE_SECONDS = frozenset({"connect_timeout"})
-
-
-def default_value(ctx, keyword: str) -> tuple[str, list] | None:
-    """(code, changes) for the default timeout at the current node, or None when
-    the name cannot be used here (shadowed by a local binding)."""
-    settings = ctx.settings
-    imported = settings.timeout_import
-    if imported is None:
-        if keyword in WHOLE_SECONDS:
-            return str(max(1, math.ceil(settings.default_timeout))), []
-        return settings.timeout_code, []
-    module, name = imported
-    spelling, changes = import_for(ctx, module, name)
-    if not _resolves_here(ctx, spelling, changes, f"{module}.{name}"):
-        return None
-    if keyword in WHOLE_SECONDS:
-        spelling = f"int({spelling})"
-    return spelling, changes
-
-
-def count_timeout(rule, node: cst.Call, given: bool, bounded: bool) -> None:
-    """Count a catalogued remote call or client for the review report (BP05)."""
-    rule.count(TIMEOUT_CALL, bounded, node)
-    rule.count(TIMEOUT_EXPLICIT, given, node)
-
-
-def _resolves_here(ctx, spelling: str, changes: list, target: str) -> bool:
-    if not changes:
-        return ctx.qualname(cst.parse_expression(spelling)) == target
-    # A new module-level import: only usable if nothing closer binds the name.
-    found = ctx.scopes.lookup(spelling.split(".", 1)[0])
-    return found is None or found[1] is ctx.scopes.module_scope
-
-
 class MissingTimeout(Rule):
     code = "REL501"
     name = "missing-timeout"
     best_practice = "BP05"
     summary = "A remote call whose library waits forever by default is made without a timeout"
     fix_applicability = Applicability.UNSAFE
+    options = ("default-timeout", "extra-timeout-calls")
+    counts = (TIMEOUT_CALL, TIMEOUT_EXPLICIT)
+    survey_words = REMOTE_WORDS
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.extra = extra_table(settings)
         # Per instance, not per class: extra-timeout-calls come from the settings.
-        self._needs = TIMEOUT_MISSING | extra_calls(settings)
+        self._needs = MISSING_NAMES | extra_names(settings)
 
     def relevant(self, facts) -> bool:
         return self._needs.found_in(facts) or grpc_stub(facts)

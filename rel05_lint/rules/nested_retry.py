@@ -5,9 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from rel05_lint.catalog.retries import ATTEMPT_ITERATORS, retried_by
-from rel05_lint.report.sites import RETRY_CALL
-from rel05_lint.retry_loops import may_retry, retry_loop
-from rel05_lint.rule import Rule
+from rel05_lint.core.sites import Kind
+from rel05_lint.analysis.retry_loops import may_retry, retry_loop
+from rel05_lint.analysis.retry_rule import SURVEY_WORDS
+from rel05_lint.core.rule import Rule
+
+RETRY_CALL = Kind("retry-call", "BP03", "calls from a retry into this module's functions", "not retried again inside")
 
 
 class NestedRetry(Rule):
@@ -21,6 +24,8 @@ class NestedRetry(Rule):
     name = "nested-retry"
     best_practice = "BP03"
     summary = "A retried function called from inside another retry"
+    counts = (RETRY_CALL,)
+    survey_words = SURVEY_WORDS
     def relevant(self, facts) -> bool:
         return may_retry(facts)
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from rel05_lint.catalog.retries import RetrySite
-from rel05_lint.report.sites import RETRY_FILTER
-from rel05_lint.retry_loops import RetryLoop, RetryRule
+from rel05_lint.core.sites import Kind
+from rel05_lint.analysis.retry_loops import RetryLoop
+from rel05_lint.analysis.retry_rule import RetryRule
+
+RETRY_FILTER = Kind("retry-filter", "BP03", "retry sites", "retrying only chosen errors")
 
 CONSEQUENCE = (
     "errors that can never succeed (bugs, bad input, refused credentials) are retried too, "
@@ -18,6 +21,7 @@ class RetryOnAnyError(RetryRule):
     best_practice = "BP03"
     summary = "A retry that retries every exception"
     default_enabled = False
+    counts = (RETRY_FILTER,)
 
     def check_site(self, site: RetrySite) -> None:
         self.count(RETRY_FILTER, site.any_error is None, site.node)

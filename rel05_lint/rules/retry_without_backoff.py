@@ -5,11 +5,12 @@ from __future__ import annotations
 import libcst as cst
 
 from rel05_lint.catalog.retries import RetrySite
-from rel05_lint.findings import Applicability
-from rel05_lint.fixes import FixSpec
-from rel05_lint.report.sites import RETRY_BACKOFF, RETRY_JUDGED
-from rel05_lint.retry_loops import RetryLoop, RetryRule, number_code, set_option, tenacity_name
-from rel05_lint.waits import NONE, UNKNOWN
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec
+from rel05_lint.analysis.retry_loops import RetryLoop
+from rel05_lint.analysis.retry_rule import RETRY_BACKOFF, RETRY_JUDGED, RetryRule, set_option, tenacity_name
+from rel05_lint.core.source import number_literal
+from rel05_lint.catalog.waits import NONE, UNKNOWN
 
 IMMEDIATE = "it retries at once, so a failing dependency gets a burst of back-to-back calls instead of time to recover"
 STEADY = "the delay never grows, so a failing dependency gets a steady stream of retries instead of time to recover"
@@ -21,6 +22,8 @@ class RetryWithoutBackoff(RetryRule):
     best_practice = "BP03"
     summary = "A retry that waits nothing or a constant time between attempts"
     fix_applicability = Applicability.UNSAFE
+    options = ("max-backoff",)
+    counts = (RETRY_JUDGED, RETRY_BACKOFF)
 
     def check_site(self, site: RetrySite) -> None:
         wait = site.wait
@@ -38,7 +41,7 @@ class RetryWithoutBackoff(RetryRule):
             return None
         like = site.call.func if site.call is not None else site.node.decorator
         spelling, imports = tenacity_name(self.ctx, like, "wait_random_exponential")
-        value = f"{spelling}(multiplier=1, max={number_code(self.settings.max_backoff)})"
+        value = f"{spelling}(multiplier=1, max={number_literal(self.settings.max_backoff)})"
         where = site.wait.where
         existing = where.value if isinstance(where, cst.Arg) else where
         changes = set_option(site, "wait", value, existing) + imports

@@ -5,11 +5,11 @@ from __future__ import annotations
 import libcst as cst
 
 from rel05_lint.catalog.retries import RetrySite
-from rel05_lint.findings import Applicability
-from rel05_lint.fixes import FixSpec, Replace, remove_keyword
-from rel05_lint.report.sites import RETRY_JITTER
-from rel05_lint.retry_loops import RetryLoop, RetryRule, tenacity_name
-from rel05_lint.waits import GROWING
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec, Replace, remove_keyword
+from rel05_lint.analysis.retry_loops import RetryLoop
+from rel05_lint.analysis.retry_rule import RETRY_JITTER, RetryRule, tenacity_name
+from rel05_lint.catalog.waits import GROWING
 
 CONSEQUENCE = (
     "the delay grows but has no randomness, so clients that failed together retry together, "
@@ -23,6 +23,7 @@ class RetryWithoutJitter(RetryRule):
     best_practice = "BP03"
     summary = "A retry whose delay grows with no jitter"
     fix_applicability = Applicability.UNSAFE
+    counts = (RETRY_JITTER,)
 
     def check_site(self, site: RetrySite) -> None:
         wait = site.wait

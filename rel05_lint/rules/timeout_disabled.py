@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.args import UNKNOWN, find, is_none
+from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
+from rel05_lint.core.args import UNKNOWN, find, is_none
 from rel05_lint.catalog.timeouts import (
+    LOOKUP_NAMES,
+    TIMEOUT_OBJECT_NAMES,
     URLLIB3_POOLS,
     TimeoutObject,
+    extra_names,
     extra_table,
+    grpc_stub,
     lookup,
     none_members,
     timeout_object,
     written_in,
 )
-from rel05_lint.findings import Applicability
-from rel05_lint.fixes import FixSpec, Replace, add_keyword
-from rel05_lint.prefilter import TIMEOUT_LOOKUP, TIMEOUT_OBJECTS, extra_calls, grpc_stub
-from rel05_lint.rule import Rule
-from rel05_lint.rules.missing_timeout import count_timeout, default_value
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.core.rule import Rule
 
 _HANG = "a peer that accepts the connection and never answers blocks this call forever"
 # What None means for each library, where it says more than "no timeout".
@@ -53,16 +56,20 @@ class TimeoutDisabled(Rule):
     best_practice = "BP05"
     summary = "An explicit None (or an empty timeout object) switches a client timeout off"
     fix_applicability = Applicability.UNSAFE
+    options = ("default-timeout", "extra-timeout-calls")
+    counts = (TIMEOUT_CALL, TIMEOUT_EXPLICIT)
+    # Only the bounded-default libraries: REL501 counts the others.
+    survey_words = ("urllib3", "httpx", "redis", "aiohttp")
     # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
 
     def __init__(self, settings) -> None:
         super().__init__(settings)
         self.extra = extra_table(settings)
-        self._needs = TIMEOUT_LOOKUP | extra_calls(settings)
+        self._needs = LOOKUP_NAMES | extra_names(settings)
 
     def relevant(self, facts) -> bool:
         # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
-        return facts.has("None") and (self._needs.found_in(facts) or grpc_stub(facts)) or TIMEOUT_OBJECTS.found_in(facts)
+        return facts.has("None") and (self._needs.found_in(facts) or grpc_stub(facts)) or TIMEOUT_OBJECT_NAMES.found_in(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx

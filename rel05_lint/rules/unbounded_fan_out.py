@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.prefilter import Names
-from rel05_lint.report.sites import FAN_OUT
-from rel05_lint.rule import Rule
+from rel05_lint.core.prefilter import Names
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+FAN_OUT = Kind("fan-out", "BP02", "fan-out sites (a task per input item)", "throttled", headline=True)
 
 SPAWN_FUNCTIONS = frozenset(
     {
@@ -59,6 +61,8 @@ class UnboundedFanOut(Rule):
     best_practice = "BP02"
     summary = "Tasks started per input item with no concurrency limit"
     fix_applicability = None
+    counts = (FAN_OUT,)
+    survey_words = ("gather", "create_task", "ensure_future", "start_soon")
     needs = Names(SPAWN_FUNCTIONS, GATHER, SPAWN_METHODS)
 
     def start(self, ctx) -> None:

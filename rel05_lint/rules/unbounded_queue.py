@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.catalog.queues import Unbounded, in_call, queue_call, unbounded
-from rel05_lint.findings import Applicability
-from rel05_lint.fixes import FixSpec, Replace, add_keyword
-from rel05_lint.prefilter import QUEUES
-from rel05_lint.report.sites import QUEUE
-from rel05_lint.rule import Rule
+from rel05_lint.catalog.queues import QUEUE_NAMES, Unbounded, in_call, queue_call, unbounded
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+QUEUE = Kind("queue", "BP04", "queues and memory channels", "bounded", headline=True)
 
 _CONSEQUENCE = (
     "when producers outpace consumers it grows until the process runs out of "
@@ -30,7 +31,10 @@ class UnboundedQueue(Rule):
     best_practice = "BP04"
     summary = "A queue or memory channel with no bound grows without limit under overload"
     fix_applicability = Applicability.UNSAFE
-    needs = QUEUES
+    options = ("default-queue-size",)
+    counts = (QUEUE,)
+    survey_words = ("Queue", "open_memory_channel", "create_memory_object_stream")
+    needs = QUEUE_NAMES
 
     def visit_Call(self, node: cst.Call) -> None:
         qc = queue_call(self.ctx, node)

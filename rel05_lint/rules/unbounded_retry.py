@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint import args
+from rel05_lint.core import args
 from rel05_lint.catalog.retries import RetrySite, is_celery_task_class
-from rel05_lint.findings import Applicability
-from rel05_lint.fixes import FixSpec
-from rel05_lint.report.sites import RETRY_BOUNDED
-from rel05_lint.retry_loops import RetryLoop, RetryRule, set_option, tenacity_name
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec
+from rel05_lint.analysis.retry_loops import RetryLoop
+from rel05_lint.analysis.retry_rule import RETRY_BOUNDED, RetryRule, set_option, tenacity_name
 
 CONSEQUENCE = "it retries forever, so a dependency that stays down gets an endless stream of calls"
 
@@ -20,6 +20,8 @@ class UnboundedRetry(RetryRule):
     best_practice = "BP03"
     summary = "A retry with no limit on attempts or time"
     fix_applicability = Applicability.UNSAFE
+    options = ("max-attempts",)
+    counts = (RETRY_BOUNDED,)
 
     def check_site(self, site: RetrySite) -> None:
         bound = site.unbounded

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.args import find, is_none
+from rel05_lint.core.args import find, is_none
 from rel05_lint.catalog.timeouts import ASYNC_DEADLINE_CALLS, ASYNC_DEADLINE_CONTEXTS, local_wait
-from rel05_lint.prefilter import LOCAL_WAITS, Names
-from rel05_lint.report.sites import LOCAL_WAIT
-from rel05_lint.rule import Rule
+from rel05_lint.catalog.timeouts import LOCAL_WAIT_NAMES
+from rel05_lint.core.prefilter import Names
+from rel05_lint.core.sites import Kind
+from rel05_lint.core.rule import Rule
+
+LOCAL_WAIT = Kind("local-wait", "BP05", "subprocess, future and connection waits", "with a deadline")
 
 _CONSEQUENCE = {
     "subprocess": "a child process that hangs (on a lock, a full pipe or the network) blocks this caller forever",
@@ -27,7 +30,9 @@ class UnboundedWait(Rule):
     best_practice = "BP05"
     summary = "Waiting on a subprocess, a future or an asyncio connection with no deadline"
     default_enabled = False
-    needs = LOCAL_WAITS | Names(["asyncio.open_connection"])
+    counts = (LOCAL_WAIT,)
+    survey_words = ("subprocess", "concurrent", "futures", "open_connection")
+    needs = LOCAL_WAIT_NAMES | Names(["asyncio.open_connection"])
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx

@@ -1,0 +1,50 @@
+"""What the timeout rules (REL501, REL502, REL504) share: the value a fix
+inserts, and the BP05 sites they count for the review report."""
+
+from __future__ import annotations
+
+import math
+
+import libcst as cst
+
+from rel05_lint.core.fixes import import_for
+from rel05_lint.core.rule import Context, Rule
+from rel05_lint.core.sites import Kind
+
+TIMEOUT_CALL = Kind("timeout-call", "BP05", "remote calls and clients", "bounded", headline=True)
+TIMEOUT_EXPLICIT = Kind("timeout-explicit", "BP05", "remote calls and clients", "with an explicit timeout")
+
+# libpq parses connect_timeout as an integer and treats 0 as "wait forever".
+WHOLE_SECONDS = frozenset({"connect_timeout"})
+
+
+def default_value(ctx: Context, keyword: str) -> tuple[str, list] | None:
+    """(code, changes) for the default timeout at the current node, or None when
+    the name cannot be used here (shadowed by a local binding)."""
+    settings = ctx.settings
+    imported = settings.timeout_import
+    if imported is None:
+        if keyword in WHOLE_SECONDS:
+            return str(max(1, math.ceil(settings.default_timeout))), []
+        return settings.timeout_code, []
+    module, name = imported
+    spelling, changes = import_for(ctx, module, name)
+    if not _resolves_here(ctx, spelling, changes, f"{module}.{name}"):
+        return None
+    if keyword in WHOLE_SECONDS:
+        spelling = f"int({spelling})"
+    return spelling, changes
+
+
+def count_timeout(rule: Rule, node: cst.Call, given: bool, bounded: bool) -> None:
+    """Count a catalogued remote call or client for the review report (BP05)."""
+    rule.count(TIMEOUT_CALL, bounded, node)
+    rule.count(TIMEOUT_EXPLICIT, given, node)
+
+
+def _resolves_here(ctx: Context, spelling: str, changes: list, target: str) -> bool:
+    if not changes:
+        return ctx.qualname(cst.parse_expression(spelling)) == target
+    # A new module-level import: only usable if nothing closer binds the name.
+    found = ctx.scopes.lookup(spelling.split(".", 1)[0])
+    return found is None or found[1] is ctx.scopes.module_scope

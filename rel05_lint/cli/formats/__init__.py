@@ -1,0 +1,1 @@
+"""Machine-readable reports for CI: SARIF, GitHub annotations, GitLab Code Quality, statistics."""

@@ -1,0 +1,321 @@
+"""Name resolution through imports, and instance tracking, without libcst metadata.
+
+A cheap pre-pass over statements (never expressions) records what each module,
+class and function scope binds. The main traversal then follows the scope it
+is in, so ``ctx.qualname(node)`` and ``ctx.instance(node, table)`` answer in
+constant time. This is all the spec's "resolved name" and "tracked instance"
+need, at a fraction of ScopeProvider + QualifiedNameProvider's cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+@dataclass(frozen=True)
+class Instance:
+    """A tracked instance: the class it was built from and the constructor call."""
+
+    qualname: str
+    call: cst.Call
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: str  # import | assign | with | param | def | class | other
+    qualname: str | None = None  # for imports
+    value: cst.BaseExpression | None = None  # for assign / with
+    node: cst.CSTNode | None = None
+
+
+@dataclass
+class Scope:
+    kind: str  # module | class | function
+    node: cst.CSTNode
+    parent: "Scope | None"
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    global_names: set[str] = field(default_factory=set)
+    self_name: str | None = None  # first parameter of a method
+    self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # class: self.x = ...
+    has_star_import: bool = False
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    @property
+    def class_scope(self) -> "Scope | None":
+        return self.parent if self.parent is not None and self.parent.kind == "class" else None
+
+
+def dotted(node: cst.CSTNode) -> str | None:
+    """``a.b.c`` as text, for Name/Attribute chains only."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names: list[str] = []
+        for el in target.elements:
+            names.extend(_target_names(el.value))
+        return names
+    if isinstance(target, cst.StarredElement):
+        return _target_names(target.value)
+    return []
+
+
+class _Collector:
+    """Statement-level pre-pass: fills Scope objects keyed by their node."""
+
+    def __init__(self) -> None:
+        self.scopes: dict[int, Scope] = {}
+
+    def module(self, module: cst.Module) -> Scope:
+        scope = Scope("module", module, None)
+        self.scopes[id(module)] = scope
+        self._block(module.body, scope)
+        return scope
+
+    def _block(self, body, scope: Scope) -> None:
+        if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            body = body.body
+        for stmt in body:
+            self._stmt(stmt, scope)
+
+    def _stmt(self, stmt: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self._small(small, scope)
+        elif isinstance(stmt, cst.FunctionDef):
+            scope.bind(stmt.name.value, Binding("def", node=stmt))
+            self._function(stmt, scope)
+        elif isinstance(stmt, cst.ClassDef):
+            scope.bind(stmt.name.value, Binding("class", node=stmt))
+            inner = Scope("class", stmt, scope)
+            self.scopes[id(stmt)] = inner
+            self._block(stmt.body, inner)
+        elif isinstance(stmt, (cst.For,)):
+            for name in _target_names(stmt.target):
+                scope.bind(name, Binding("other", node=stmt))
+            self._block(stmt.body, scope)
+            if stmt.orelse:
+                self._block(stmt.orelse.body, scope)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                if item.asname is not None:
+                    names = _target_names(item.asname.name)
+                    direct = isinstance(item.asname.name, cst.Name)
+                    for name in names:
+                        kind = "with" if direct else "other"
+                        scope.bind(name, Binding(kind, value=item.item if direct else None, node=stmt))
+                    self._self_attr(item.asname.name, item.item, scope, "with")
+            self._block(stmt.body, scope)
+        elif isinstance(stmt, (cst.If, cst.While)):
+            self._block(stmt.body, scope)
+            orelse = stmt.orelse
+            while orelse is not None:
+                if isinstance(orelse, cst.If):
+                    self._block(orelse.body, scope)
+                    orelse = orelse.orelse
+                else:
+                    self._block(orelse.body, scope)
+                    orelse = None
+        elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            self._block(stmt.body, scope)
+            for handler in stmt.handlers:
+                if handler.name is not None:
+                    for name in _target_names(handler.name.name):
+                        scope.bind(name, Binding("other", node=handler))
+                self._block(handler.body, scope)
+            if stmt.orelse:
+                self._block(stmt.orelse.body, scope)
+            if stmt.finalbody:
+                self._block(stmt.finalbody.body, scope)
+        elif isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                self._block(case.body, scope)
+
+    def _function(self, fn: cst.FunctionDef, outer: Scope) -> None:
+        scope = Scope("function", fn, outer)
+        self.scopes[id(fn)] = scope
+        params = fn.params
+        ordered = [*params.posonly_params, *params.params]
+        all_params = [*ordered, *params.kwonly_params]
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                all_params.append(extra)
+        for p in all_params:
+            scope.bind(p.name.value, Binding("param", node=p))
+        if outer.kind == "class" and ordered and not _is_staticmethod(fn):
+            scope.self_name = ordered[0].name.value
+        self._block(fn.body, scope)
+
+    def _small(self, small: cst.CSTNode, scope: Scope) -> None:
+        if isinstance(small, cst.Assign):
+            single = len(small.targets) == 1
+            for t in small.targets:
+                target = t.target
+                if isinstance(target, cst.Name):
+                    kind = "assign" if single else "other"
+                    scope.bind(target.value, Binding(kind, value=small.value if single else None, node=small))
+                else:
+                    for name in _target_names(target):
+                        scope.bind(name, Binding("other", node=small))
+                    self._self_attr(target, small.value if single else None, scope, "assign")
+        elif isinstance(small, cst.AnnAssign):
+            if isinstance(small.target, cst.Name):
+                if small.value is not None:
+                    scope.bind(small.target.value, Binding("assign", value=small.value, node=small))
+            else:
+                self._self_attr(small.target, small.value, scope, "assign")
+        elif isinstance(small, cst.AugAssign):
+            for name in _target_names(small.target):
+                scope.bind(name, Binding("other", node=small))
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                full = dotted(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    scope.bind(alias.asname.name.value, Binding("import", qualname=full, node=small))
+                else:
+                    head = full.split(".")[0]
+                    scope.bind(head, Binding("import", qualname=head, node=small))
+        elif isinstance(small, cst.ImportFrom):
+            module = dotted(small.module) if small.module is not None else None
+            base = "." * len(small.relative) + (module or "")
+            if isinstance(small.names, cst.ImportStar):
+                scope.has_star_import = True
+                return
+            for alias in small.names:
+                name = dotted(alias.name)
+                if name is None:
+                    continue
+                local = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                qual = f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
+                scope.bind(local, Binding("import", qualname=qual, node=small))
+        elif isinstance(small, cst.Global):
+            scope.global_names.update(n.name.value for n in small.names)
+
+    def _self_attr(self, target, value, scope: Scope, kind: str) -> None:
+        """``self.x = ...`` inside a method binds ``x`` for the whole class."""
+        if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
+            return
+        fn = scope
+        while fn is not None and fn.kind == "function" and fn.self_name is None:
+            fn = fn.parent if fn.parent is not None and fn.parent.kind == "function" else None
+        if fn is None or fn.self_name != target.value.value or fn.class_scope is None:
+            return
+        binding = Binding(kind if value is not None else "other", value=value, node=target)
+        fn.class_scope.self_attrs.setdefault(target.attr.value, []).append(binding)
+
+
+def _is_staticmethod(fn: cst.FunctionDef) -> bool:
+    return any(
+        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+        for d in fn.decorators
+    )
+
+
+class ScopeTracker:
+    """Follows the traversal into and out of scopes and answers name questions."""
+
+    def __init__(self, module: cst.Module) -> None:
+        collector = _Collector()
+        self.module_scope = collector.module(module)
+        self._scopes = collector.scopes
+        self.current = self.module_scope
+
+    # walker hooks
+    def enter(self, node: cst.CSTNode) -> None:
+        self.current = self._scopes.get(id(node), self.current)
+
+    def exit(self, node: cst.CSTNode) -> None:
+        scope = self._scopes.get(id(node))
+        if scope is not None and scope.parent is not None:
+            self.current = scope.parent
+
+    def scope_of(self, node: cst.CSTNode) -> Scope | None:
+        return self._scopes.get(id(node))
+
+    # questions
+    def lookup(self, name: str, scope: Scope | None = None) -> tuple[list[Binding], Scope] | None:
+        s = scope or self.current
+        if name in s.global_names:
+            s = self.module_scope
+        first = True
+        while s is not None:
+            if s.kind == "class" and not first:
+                s = s.parent
+                continue
+            found = s.bindings.get(name)
+            if found:
+                return found, s
+            first = False
+            s = s.parent
+        return None
+
+    def qualname(self, node: cst.CSTNode) -> str | None:
+        """Fully qualified name of a Name/Attribute chain resolved through imports."""
+        parts = []
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        found = self.lookup(node.value)
+        if found is None:
+            return None
+        bindings, _ = found
+        quals = {b.qualname for b in bindings}
+        if len(quals) != 1 or any(b.kind != "import" for b in bindings):
+            return None
+        (base,) = quals
+        parts.append(base)
+        return ".".join(reversed(parts))
+
+    def value_of(self, node: cst.CSTNode) -> cst.BaseExpression | None:
+        """The single expression a name or ``self.attr`` is bound to, if unambiguous."""
+        bindings: list[Binding] | None = None
+        if isinstance(node, cst.Name):
+            found = self.lookup(node.value)
+            bindings = found[0] if found else None
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            bindings = self._attr_bindings(node.value.value, node.attr.value)
+        if not bindings:
+            return None
+        if any(b.kind not in ("assign", "with") or b.value is None for b in bindings):
+            return None
+        first = bindings[0].value
+        if len(bindings) > 1:
+            code = _code(first)
+            if any(_code(b.value) != code for b in bindings[1:]):
+                return None
+        return first
+
+    def _attr_bindings(self, base: str, attr: str) -> list[Binding] | None:
+        s: Scope | None = self.current
+        while s is not None and s.kind == "function":
+            if s.self_name is not None:
+                if s.self_name != base or s.class_scope is None:
+                    return None
+                cls = s.class_scope
+                return cls.self_attrs.get(attr) or cls.bindings.get(attr)
+            s = s.parent
+        return None
+
+
+def _code(node: cst.CSTNode | None) -> str:
+    return cst.Module(body=[]).code_for_node(node) if node is not None else ""

@@ -1,0 +1,81 @@
+"""Bytes <-> text with the file's own encoding and newlines; (row, col) <-> offsets."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Python's tokenizer ends lines only at \r\n, \r and \n (not at \f or \u2028,
+# which str.splitlines() would also split on), so positions must use the same.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+class SourceError(Exception):
+    """The bytes cannot be turned into Python source text."""
+
+
+@dataclass(frozen=True)
+class Source:
+    text: str
+    encoding: str  # codec name; "utf-8-sig" keeps a BOM on write
+
+    def to_bytes(self, text: str | None = None) -> bytes:
+        return (self.text if text is None else text).encode(self.encoding)
+
+
+def decode(data: bytes) -> Source:
+    if b"\x00" in data:
+        raise SourceError("source contains a NUL byte")
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"cannot detect encoding: {exc}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"cannot decode as {encoding}: {exc}") from None
+    return Source(text, encoding)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings, split exactly where Python's tokenizer splits."""
+    return _LINE.findall(text)
+
+
+def line_starts(text: str) -> list[int]:
+    starts = [0]
+    for line in split_lines(text):
+        starts.append(starts[-1] + len(line))
+    return starts
+
+
+def offset(starts: list[int], row: int, col: int) -> int:
+    """1-based row, 0-based column (characters) to a string offset."""
+    if row - 1 >= len(starts):
+        return starts[-1]
+    return starts[row - 1] + col
+
+
+def number_literal(value: float) -> str:
+    """A number as Python source: ``10`` for 10.0, ``2.5`` for 2.5."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def newline_of(text: str) -> str:
+    m = re.search(r"\r\n|\r|\n", text)
+    return m.group(0) if m else "\n"
+
+
+@lru_cache(maxsize=2)
+def python_tree(text: str) -> ast.Module:
+    """CPython's tree of ``text`` (raises as ``ast.parse`` does); read-only for callers.
+
+    The fix loop asks for the same text up to three times per pass (the
+    verification of the old and the new text, then the lint of the new one);
+    the last two trees are kept so each text is parsed once.
+    """
+    return ast.parse(text)
