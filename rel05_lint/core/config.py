@@ -24,6 +24,16 @@ _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _SELECTOR = re.compile(r"^(ALL|REL[0-9]{0,3})$")
 
 
+# Every key of [tool.rel05-lint].
+KEYS = frozenset(
+    {
+        "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
+        "default-timeout", "max-timeout", "max-attempts", "max-backoff", "default-queue-size",
+        "extra-timeout-calls", "unsafe-fixes",
+    }
+)
+
+
 class ConfigError(Exception):
     """A configuration problem, phrased for the user (key and file named)."""
 

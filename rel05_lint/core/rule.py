@@ -108,6 +108,7 @@ class Rule:
     summary: ClassVar[str] = ""
     default_enabled: ClassVar[bool] = True
     fix_applicability: ClassVar[Applicability | None] = None
+    fix_scope: ClassVar[str] = ""  # where the fix applies, when not everywhere: "libraries only"
     # Settings keys it reads (as written in [tool.rel05-lint]).
     options: ClassVar[tuple[str, ...]] = ()
     # Site kinds it counts for the review report (``count``).
@@ -137,6 +138,8 @@ class Rule:
         """The summary line of the rule's page, right under its title."""
         default = "on" if cls.default_enabled else "off"
         fix = cls.fix_applicability.value if cls.fix_applicability is not None else "none"
+        if cls.fix_scope:
+            fix = f"{fix} ({cls.fix_scope})"
         bp = cls.best_practice
         return f"Default: {default}. Fix: {fix}. Best practice: REL05-{bp} ({BEST_PRACTICES[bp]})."
 

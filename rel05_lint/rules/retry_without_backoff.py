@@ -22,6 +22,7 @@ class RetryWithoutBackoff(RetryRule):
     best_practice = "BP03"
     summary = "A retry that waits nothing or a constant time between attempts"
     fix_applicability = Applicability.UNSAFE
+    fix_scope = "tenacity"
     options = ("max-backoff",)
     counts = (RETRY_JUDGED, RETRY_BACKOFF)
 

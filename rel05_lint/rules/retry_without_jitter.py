@@ -23,6 +23,7 @@ class RetryWithoutJitter(RetryRule):
     best_practice = "BP03"
     summary = "A retry whose delay grows with no jitter"
     fix_applicability = Applicability.UNSAFE
+    fix_scope = "tenacity and backoff"
     counts = (RETRY_JITTER,)
 
     def check_site(self, site: RetrySite) -> None:

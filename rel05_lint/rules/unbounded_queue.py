@@ -31,6 +31,7 @@ class UnboundedQueue(Rule):
     best_practice = "BP04"
     summary = "A queue or memory channel with no bound grows without limit under overload"
     fix_applicability = Applicability.UNSAFE
+    fix_scope = "display-only for `SimpleQueue`, `UnboundQueue` and explicit infinities"
     options = ("default-queue-size",)
     counts = (QUEUE,)
     survey_words = ("Queue", "open_memory_channel", "create_memory_object_stream")

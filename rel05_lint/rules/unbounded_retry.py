@@ -20,6 +20,7 @@ class UnboundedRetry(RetryRule):
     best_practice = "BP03"
     summary = "A retry with no limit on attempts or time"
     fix_applicability = Applicability.UNSAFE
+    fix_scope = "libraries only"
     options = ("max-attempts",)
     counts = (RETRY_BOUNDED,)
 
