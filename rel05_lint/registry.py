@@ -12,10 +12,10 @@ import pkgutil
 from functools import lru_cache
 from typing import Any
 
+from rel05_lint.core.config import Settings
 from rel05_lint.core.engine import Engine
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.rule import Rule
-from rel05_lint.core.config import Settings
 from rel05_lint.core.sites import Kind
 
 # The tool's own problem codes: always reported unless ignored by exact code.
@@ -74,9 +74,17 @@ def kinds() -> tuple[Kind, ...]:
 
 def counted_by(kind: Kind) -> tuple[str, ...]:
     """The rules that count ``kind`` (for a combined kind: those counting its aspects)."""
-    return tuple(
-        r.code for r in all_rules() if any(k is kind or k.combined is kind for k in r.counts)
-    )
+    return tuple(r.code for r in all_rules() if any(k is kind or k.combined is kind for k in r.counts))
 
 
-__all__ = ["all_rules", "build_engine", "by_code", "defaults", "fix_label", "kinds", "counted_by", "Applicability", "TOOL_CODES"]
+__all__ = [
+    "TOOL_CODES",
+    "Applicability",
+    "all_rules",
+    "build_engine",
+    "by_code",
+    "counted_by",
+    "defaults",
+    "fix_label",
+    "kinds",
+]

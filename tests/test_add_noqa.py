@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from helpers import ROOT, cli
+
 from rel05_lint.cli.add_noqa import add_to_text
 from rel05_lint.core.config import Settings
 from rel05_lint.registry import build_engine
@@ -32,7 +32,10 @@ def _add(text: str) -> str:
         ('requests.get("u")  # noqa: E501\n', 'requests.get("u")  # noqa: E501, REL501\n'),
         ('requests.get("u")  #noqa:E501,W291  # why\n', 'requests.get("u")  # noqa: E501, W291, REL501  # why\n'),
         # Two findings on one line: one comment, codes sorted.
-        ('requests.post("u", timeout=None); requests.get("u")\n', 'requests.post("u", timeout=None); requests.get("u")  # noqa: REL501, REL502\n'),
+        (
+            'requests.post("u", timeout=None); requests.get("u")\n',
+            'requests.post("u", timeout=None); requests.get("u")  # noqa: REL501, REL502\n',
+        ),
         # A finding whose line ends inside a multi-line string: the comment goes where the string closes.
         ('requests.get("""a\n# b\n""")\n', 'requests.get("""a\n# b\n""")  # noqa: REL501\n'),
         # A backslash continuation: after its last line.
@@ -73,7 +76,7 @@ def test_adopting_on_legacy_code(legacy):
     for name, old in before.items():
         new_lines = after[name].splitlines()
         assert len(new_lines) == len(old.splitlines())
-        for a, b in zip(old.splitlines(), new_lines):
+        for a, b in zip(old.splitlines(), new_lines, strict=False):
             assert b.startswith(a.rstrip()) and (a == b or b"# noqa" in b)
     # Idempotent.
     again = cli("check", "--add-noqa", ".", cwd=legacy)
@@ -133,7 +136,7 @@ def _tokenize_ranges(text: str) -> dict[int, tuple[int, int]]:
 
 
 TRICKY = [
-    'x = 1  # a comment ending in a backslash \\\ny = 2\n',
+    "x = 1  # a comment ending in a backslash \\\ny = 2\n",
     's = """a\nb""" + f(\n    2)\ny = a \\\n    + b \\\n    + c\n',
     "s = 'one \\\ntwo'\nt = '''x'''\n",
     'z = f"""x{1}y\n"""\nw = """a""" """b\nc"""\n',  # (3.12 tokenizes a newline inside {} apart)

@@ -7,9 +7,10 @@ import subprocess
 import sys
 
 from helpers import ROOT, cli
-from rel05_lint.runner.cache import Cache
+
 from rel05_lint.core.config import Settings
 from rel05_lint.core.findings import Applicability, Edit, Finding, Fix
+from rel05_lint.runner.cache import Cache
 
 CODES = frozenset({"REL501"})
 MISSING = "import requests\nrequests.get(u)\n"

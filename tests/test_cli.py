@@ -6,7 +6,6 @@ import os
 import stat
 
 import pytest
-
 from helpers import cli, cli_json
 
 MISSING = "import requests\n\nrequests.get('https://example.com')\n"
@@ -80,7 +79,7 @@ def test_fix_safe_only_by_default_then_unsafe(project):
 
 
 def test_unsafe_fixes_from_config_and_default_timeout(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[tool.rel05-lint]\nunsafe-fixes = true\ndefault-timeout = 3.5\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\nunsafe-fixes = true\ndefault-timeout = 3.5\n")
     path = tmp_path / "bad.py"
     path.write_text(MISSING)
     assert cli("fix", "bad.py", cwd=tmp_path).returncode == 0
@@ -123,7 +122,7 @@ def test_noqa_forms(project):
         "requests.get('d')  # NOQA:REL501,REL502  # why\n"
         "requests.get('e')  # noqa: REL502 REL501\n"
     )
-    code, rows = cli_json("check", "n.py", cwd=project)
+    _code, rows = cli_json("check", "n.py", cwd=project)
     assert [r["location"]["row"] for r in rows] == [4]
 
 
@@ -133,11 +132,11 @@ def test_folder_walk_honours_exclude(tmp_path):
     (tmp_path / "src" / "a.py").write_text(MISSING)
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "b.py").write_text(MISSING)
-    code, rows = cli_json("check", ".", cwd=tmp_path)
+    _code, rows = cli_json("check", ".", cwd=tmp_path)
     assert [os.path.basename(r["filename"]) for r in rows] == ["a.py"]
-    code, rows = cli_json("check", "legacy/b.py", cwd=tmp_path)
+    _code, rows = cli_json("check", "legacy/b.py", cwd=tmp_path)
     assert len(rows) == 1  # named on the command line: checked
-    code, rows = cli_json("check", "--force-exclude", "legacy/b.py", cwd=tmp_path)
+    _code, rows = cli_json("check", "--force-exclude", "legacy/b.py", cwd=tmp_path)
     assert rows == []
 
 
@@ -146,7 +145,7 @@ def test_per_file_ignores(tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "t.py").write_text(MISSING)
     (tmp_path / "app.py").write_text(MISSING)
-    code, rows = cli_json("check", ".", cwd=tmp_path)
+    _code, rows = cli_json("check", ".", cwd=tmp_path)
     assert [os.path.basename(r["filename"]) for r in rows] == ["app.py"]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 import pytest
-
 from fixture_cases import cases, expected, mismatches, settings_for, strip_marks
+
 from rel05_lint.registry import all_rules, build_engine
 
 CASES = cases()
@@ -52,5 +52,7 @@ def test_every_rule_has_fixtures_both_ways():
         mine = [c for c in CASES if c.code == rule.code]
         marks = [expected(c.path.read_text(encoding="utf-8")) for c in mine]
         assert any(marks), f"{rule.code} has no positive fixture"
-        negatives = sum(len(c.path.read_text(encoding="utf-8").splitlines()) - len(m) for c, m in zip(mine, marks))
+        negatives = sum(
+            len(c.path.read_text(encoding="utf-8").splitlines()) - len(m) for c, m in zip(mine, marks, strict=False)
+        )
         assert negatives > 0, f"{rule.code} has no negative lines"

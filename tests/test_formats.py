@@ -10,12 +10,12 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, cli
+
 from rel05_lint import registry
+from rel05_lint.cli.formats import github
 from rel05_lint.core import pages
 from rel05_lint.core.findings import Finding
-from rel05_lint.cli.formats import github
 
 SAMPLE = ROOT / "fixtures" / "sample_service"
 MISSING = "import requests\n\nrequests.get('https://example.com')\n"
@@ -31,7 +31,7 @@ def sample_repo(tmp_path_factory):
     return root
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _run(repo: Path, *args: str):
     """``check`` on the (unchanging) sample repository; each command runs once per session."""
     proc = cli("check", *args, cwd=repo)
@@ -86,7 +86,7 @@ def test_sarif_rules_results_and_locations(sample_repo):
         assert rule["defaultConfiguration"]["level"] == "error"
     text = _run(sample_repo, "--select", "REL5", "service").stdout.decode().splitlines()[:-1]
     assert len(run["results"]) == len(text) == 7
-    for result, line in zip(run["results"], text):
+    for result, line in zip(run["results"], text, strict=False):
         path, row, col, rest = line.split(":", 3)
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == rest.split()[0]
         loc = result["locations"][0]["physicalLocation"]
@@ -179,13 +179,20 @@ def test_fingerprints_survive_unrelated_edits(tmp_path):
     assert len(prints) == 3 and len(set(prints)) == 3  # identical lines still differ (occurrence number)
     # Lines added above and between, an unrelated function added: same fingerprints, other lines.
     (tmp_path / "a.py").write_text(
-        "import requests\n# a comment\n\nX = 1\n\n" + fetch + "\n\ndef other():\n    return 2\n\n" + again + "\n" + third
+        "import requests\n# a comment\n\nX = 1\n\n"
+        + fetch
+        + "\n\ndef other():\n    return 2\n\n"
+        + again
+        + "\n"
+        + third
     )
     after = _gitlab(tmp_path)
     assert [i["fingerprint"] for i in after] == prints
     assert [i["location"]["lines"]["begin"] for i in after] != [i["location"]["lines"]["begin"] for i in before]
     # Editing a flagged line makes it another finding, and leaves the others alone.
-    (tmp_path / "a.py").write_text("import requests\n\n" + fetch + "\n" + again + "\n" + third.replace("c.example", "d.example"))
+    (tmp_path / "a.py").write_text(
+        "import requests\n\n" + fetch + "\n" + again + "\n" + third.replace("c.example", "d.example")
+    )
     edited = [i["fingerprint"] for i in _gitlab(tmp_path)]
     assert edited[:2] == prints[:2] and edited[2] != prints[2]
     # Moving the file is another finding too (the path is part of the fingerprint).
@@ -249,9 +256,10 @@ def test_output_is_deterministic(sample_repo):
     assert one == cli("check", "--format", "sarif", "-j", "1", "service", cwd=sample_repo).stdout
     two = cli("check", "--format", "sarif", "-j", "2", "service/shop", cwd=sample_repo).stdout
     assert one == two
-    assert _run(sample_repo, "--format", "gitlab", "service").stdout == cli(
-        "check", "--format", "gitlab", "service", cwd=sample_repo
-    ).stdout
+    assert (
+        _run(sample_repo, "--format", "gitlab", "service").stdout
+        == cli("check", "--format", "gitlab", "service", cwd=sample_repo).stdout
+    )
 
 
 def test_json_url_points_at_the_rule_page(sample_repo):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from helpers import cli, cli_json
 
 MISSING = "import requests\nrequests.get('https://example.com')\n"
@@ -50,7 +49,9 @@ def test_good_encodings_and_newlines_are_kept_by_fix(tree):
     (tree / "empty.py").write_bytes(b"")
     proc = cli("fix", "--unsafe-fixes", ".", cwd=tree)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (tree / "bom.py").read_bytes() == "\ufeffimport requests\r\nrequests.get('x', timeout=10)\r\n".encode("utf-8")
+    assert (tree / "bom.py").read_bytes() == "\ufeffimport requests\r\nrequests.get('x', timeout=10)\r\n".encode(
+        "utf-8"
+    )
     assert (tree / "latin.py").read_bytes() == latin.replace(b"get(name)", b"get(name, timeout=10)")
     assert (tree / "cr.py").read_bytes() == b"import requests\rrequests.get('x', timeout=10)\r"
     assert (tree / "empty.py").read_bytes() == b""
@@ -80,7 +81,7 @@ def test_unreadable_file(tree):
     path = tree / "secret.py"
     path.write_text(MISSING)
     os.chmod(path, 0)
-    code, rows = cli_json("check", ".", cwd=tree)
+    _code, rows = cli_json("check", ".", cwd=tree)
     assert any(r["code"] == "REL001" and "cannot read" in r["message"] for r in rows)
 
 
@@ -113,9 +114,11 @@ def test_huge_lines_are_checked_and_fixed(tree, name, data):
 
 
 def test_latin1_cookie_and_cr_newlines_are_checked(tree):
-    (tree / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nimport requests\nrequests.get('café')\n".encode("latin-1"))
+    (tree / "latin.py").write_bytes(
+        "# -*- coding: latin-1 -*-\nimport requests\nrequests.get('café')\n".encode("latin-1")
+    )
     (tree / "cr.py").write_bytes(b"import requests\r\rrequests.get(u)\r")
-    code, rows = cli_json("check", "latin.py", "cr.py", cwd=tree)
+    _code, rows = cli_json("check", "latin.py", "cr.py", cwd=tree)
     assert sorted((r["filename"].split("/")[-1], r["location"]["row"], r["code"]) for r in rows) == [
         ("cr.py", 3, "REL501"),
         ("latin.py", 3, "REL501"),
@@ -125,7 +128,9 @@ def test_latin1_cookie_and_cr_newlines_are_checked(tree):
 def test_missing_path_is_one_clear_line_and_the_rest_is_checked(tree):
     proc = cli("check", "good.py", "no/such/file.py", cwd=tree)
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
-    assert proc.stderr.decode().strip().splitlines() == ["rel05-lint: error: no/such/file.py: no such file or directory"]
+    assert proc.stderr.decode().strip().splitlines() == [
+        "rel05-lint: error: no/such/file.py: no such file or directory"
+    ]
     assert proc.stdout.startswith(b"good.py:2:1: REL501")
 
 

@@ -6,8 +6,8 @@ import io
 from pathlib import Path
 
 import pytest
-
 from helpers import ROOT, cli
+
 from rel05_lint import runner
 from rel05_lint.cli import progress
 from rel05_lint.core.config import Settings

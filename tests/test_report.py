@@ -6,18 +6,18 @@ import json
 from collections import Counter
 
 import pytest
-
 from fixture_cases import FIXTURES, cases
 from helpers import cli
-from rel05_lint.core import engine as engine_module
+
 from rel05_lint import registry
+from rel05_lint.core import engine as engine_module
 from rel05_lint.core.config import Settings
-from rel05_lint.registry import build_engine
+from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import WAIVED
+from rel05_lint.registry import build_engine
 from rel05_lint.report import markdown
 from rel05_lint.report.collect import FileSurvey
 from rel05_lint.report.model import build, parse_thresholds, practice_of
-from rel05_lint.core.rule import Rule
 
 ALL = frozenset(r.code for r in registry.all_rules())
 KINDS = {k.key: k for k in registry.kinds()}
@@ -46,6 +46,8 @@ class sites:
     TIMEOUT_VALUE = "timeout-value"
     HANDLER = "handler"
     SESSION_STORE = "session-store"
+
+
 SAMPLE = FIXTURES / "sample_service"
 
 
@@ -268,7 +270,11 @@ def test_non_compliant_sites_never_outnumber_findings():
         findings, got = engine.survey(path.read_text(encoding="utf-8"), str(path))
         by_code = Counter(f.code for f in findings)
         for kind, (n, ok) in got.items():
-            if kind in COMBINED or kind in (sites.TIMEOUT_EXPLICIT, sites.RETRY_JUDGED) or kind.startswith(sites.WAIVED):
+            if (
+                kind in COMBINED
+                or kind in (sites.TIMEOUT_EXPLICIT, sites.RETRY_JUDGED)
+                or kind.startswith(sites.WAIVED)
+            ):
                 continue
             reported = sum(by_code[c] for c in registry.counted_by(KINDS[kind]))
             assert n - ok <= reported, (path, kind)

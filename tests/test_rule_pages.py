@@ -7,14 +7,22 @@ import re
 from pathlib import Path
 
 import pytest
-
 from fixture_cases import expected
+
 from rel05_lint.core.config import KEYS, Settings
 from rel05_lint.registry import all_rules, build_engine, kinds
 from rel05_lint.report.practices import PRACTICES, sections
 
 PAGES = Path(__file__).resolve().parent.parent / "rules"
-SECTIONS = ["## What it does", "## Why is this bad?", "## Known problems", "## Example", "## Fix safety", "## Options", "## References"]
+SECTIONS = [
+    "## What it does",
+    "## Why is this bad?",
+    "## Known problems",
+    "## Example",
+    "## Fix safety",
+    "## Options",
+    "## References",
+]
 RULES = all_rules()
 
 
@@ -42,7 +50,7 @@ def test_page_shape_and_header(rule):
     assert blank == ""
     assert header == rule.header()  # default, fix level and best practice, from the class
     positions = [text.find(s) for s in SECTIONS]
-    assert all(p >= 0 for p in positions), [s for s, p in zip(SECTIONS, positions) if p < 0]
+    assert all(p >= 0 for p in positions), [s for s, p in zip(SECTIONS, positions, strict=False) if p < 0]
     assert positions == sorted(positions)
 
 

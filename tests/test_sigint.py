@@ -14,7 +14,6 @@ import sys
 import time
 
 import pytest
-
 from helpers import ROOT
 
 FILES = 600
@@ -61,7 +60,7 @@ def test_interrupted_fix_leaves_each_file_old_or_new(tmp_path, jobs, group):
             os.killpg(proc.pid, signal.SIGINT)
         else:
             os.kill(proc.pid, signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        _out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from helpers import cli
 
 MISSING = "import requests\n\nrequests.get('https://example.com')\n"
@@ -15,9 +14,7 @@ FIXED = "import requests\n\nrequests.get('https://example.com', timeout=10)\n"
 @pytest.fixture
 def project(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
-        "[tool.rel05-lint]\n"
-        'per-file-ignores = { "tests/*" = ["REL5"] }\n'
-        'extend-exclude = ["generated"]\n'
+        '[tool.rel05-lint]\nper-file-ignores = { "tests/*" = ["REL5"] }\nextend-exclude = ["generated"]\n'
     )
     (tmp_path / "src").mkdir()
     return tmp_path
@@ -39,10 +36,14 @@ def test_config_and_per_file_ignores_apply_as_for_the_path(project):
     ignored = cli("check", "--stdin-filename", "tests/test_app.py", "-", cwd=project, input=MISSING.encode())
     assert ignored.returncode == 0 and b"All checks passed" in ignored.stdout
     # The config is found from the named file's folder, not from the current one.
-    elsewhere = cli("check", "--stdin-filename", str(project / "tests" / "t.py"), "-", cwd=project.parent, input=MISSING.encode())
+    elsewhere = cli(
+        "check", "--stdin-filename", str(project / "tests" / "t.py"), "-", cwd=project.parent, input=MISSING.encode()
+    )
     assert elsewhere.returncode == 0
     # --force-exclude applies exclusions to the name, as for files named on the command line.
-    excluded = cli("check", "--force-exclude", "--stdin-filename", "generated/x.py", "-", cwd=project, input=MISSING.encode())
+    excluded = cli(
+        "check", "--force-exclude", "--stdin-filename", "generated/x.py", "-", cwd=project, input=MISSING.encode()
+    )
     assert excluded.returncode == 0
     kept = cli("check", "--stdin-filename", "generated/x.py", "-", cwd=project, input=MISSING.encode())
     assert kept.returncode == 1
@@ -78,7 +79,9 @@ def test_unreadable_input_is_reported_and_echoed(project):
 
 def test_ci_formats_and_options_from_stdin(project):
     (project / ".git").mkdir()
-    proc = cli("check", "--format", "sarif", "--stdin-filename", "src/app.py", "-", cwd=project / "src", input=MISSING.encode())
+    proc = cli(
+        "check", "--format", "sarif", "--stdin-filename", "src/app.py", "-", cwd=project / "src", input=MISSING.encode()
+    )
     result = json.loads(proc.stdout)["runs"][0]["results"][0]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/src/app.py"
     zero = cli("check", "--exit-zero", "--format", "gitlab", "-", cwd=project, input=MISSING.encode())

@@ -10,10 +10,10 @@ import pytest
 
 from rel05_lint.catalog import remote, timeouts
 from rel05_lint.core.config import ExtraCall, Settings
-from rel05_lint.registry import build_engine
 from rel05_lint.core.rule import Context
 from rel05_lint.core.scope import ScopeTracker
 from rel05_lint.core.walker import Dispatch, walk
+from rel05_lint.registry import build_engine
 
 STDLIB = ("urllib", "http.client", "socket", "smtplib", "ftplib", "imaplib", "poplib", "asyncio")
 
@@ -32,9 +32,7 @@ def _resolve(qualname: str):
 
 
 POSITIONAL = sorted(
-    (name, t.arg)
-    for name, t in timeouts.FUNCTIONS.items()
-    if t.library in STDLIB and t.arg.position is not None
+    (name, t.arg) for name, t in timeouts.FUNCTIONS.items() if t.library in STDLIB and t.arg.position is not None
 )
 
 
@@ -51,7 +49,15 @@ def test_stdlib_positions_match_the_running_python(name, spec):
 
 
 @pytest.mark.parametrize(
-    "name", ["http.client.HTTPSConnection", "smtplib.SMTP_SSL", "smtplib.LMTP", "ftplib.FTP_TLS", "imaplib.IMAP4_SSL", "poplib.POP3_SSL"]
+    "name",
+    [
+        "http.client.HTTPSConnection",
+        "smtplib.SMTP_SSL",
+        "smtplib.LMTP",
+        "ftplib.FTP_TLS",
+        "imaplib.IMAP4_SSL",
+        "poplib.POP3_SSL",
+    ],
 )
 def test_version_dependent_positions_count_by_keyword_only(name):
     target = timeouts.FUNCTIONS[name]

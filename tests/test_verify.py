@@ -11,8 +11,8 @@ from rel05_lint import runner
 from rel05_lint.core import verify
 from rel05_lint.core.config import Settings
 from rel05_lint.core.engine import Engine, apply_edits
-from rel05_lint.registry import all_rules, build_engine
 from rel05_lint.core.findings import Edit, Fix
+from rel05_lint.registry import all_rules, build_engine
 from rel05_lint.runner import Job
 
 ENGINE = build_engine(Settings())
@@ -53,7 +53,10 @@ ESCAPES = {
         "x = g(requests.get(url)) if a else b\n",
         lambda f: Edit(f.end_row, f.end_col, f.end_row, f.end_col, ") if c else (d"),
     ),
-    "statement": ("if x:\n    requests.get(url)\ny = 1\n", lambda f: Edit(f.end_row, f.end_col, f.end_row, f.end_col, "\ny = 2")),
+    "statement": (
+        "if x:\n    requests.get(url)\ny = 1\n",
+        lambda f: Edit(f.end_row, f.end_col, f.end_row, f.end_col, "\ny = 2"),
+    ),
 }
 
 
@@ -81,7 +84,9 @@ def test_inserted_import_line_is_allowed_but_other_lines_are_not():
     finding = _finding(text)
     good = dataclasses.replace(
         finding,
-        fix=Fix(finding.fix.applicability, "t", (Edit(2, 0, 2, 0, "from x import T\n"), Edit(3, 16, 3, 16, ", timeout=T"))),
+        fix=Fix(
+            finding.fix.applicability, "t", (Edit(2, 0, 2, 0, "from x import T\n"), Edit(3, 16, 3, 16, ", timeout=T"))
+        ),
     )
     assert verify.refusals(text, apply_edits(text, list(good.fix.edits)), [good]) == []
     bad = dataclasses.replace(
@@ -112,7 +117,9 @@ def test_refused_fix_leaves_the_file_untouched_and_says_why(tmp_path, monkeypatc
     result = runner.run([str(path)], Settings(), Job("fix", unsafe=True), jobs=1)
     assert path.read_bytes() == original
     assert result.fixes_applied == 0
-    assert any("REL501 at 2:9: the fix would change code outside the call" in note for note in result.notes), result.notes
+    assert any("REL501 at 2:9: the fix would change code outside the call" in note for note in result.notes), (
+        result.notes
+    )
 
 
 def test_only_the_leaky_fix_is_refused_others_still_apply():

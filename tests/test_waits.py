@@ -8,10 +8,10 @@ import libcst as cst
 import pytest
 
 from rel05_lint.catalog import waits
+from rel05_lint.catalog.waits import CONSTANT, GROWING, NONE, UNKNOWN, LoopFacts, Wait
 from rel05_lint.core.config import Settings
 from rel05_lint.core.rule import Context
 from rel05_lint.core.scope import ScopeTracker
-from rel05_lint.catalog.waits import CONSTANT, GROWING, NONE, UNKNOWN, LoopFacts, Wait
 
 PRELUDE = """\
 import random

@@ -66,9 +66,9 @@ def ruff_command() -> list[str] | None:
 def prefilter_counts(files: list[Path]) -> tuple[int, int, int]:
     """(files parsed by libcst, lines in them, total lines) under the default rules."""
     from rel05_lint.core.config import Settings
+    from rel05_lint.core.prefilter import Facts
     from rel05_lint.registry import build_engine
     from rel05_lint.runner.files import Unreadable, read
-    from rel05_lint.core.prefilter import Facts
 
     engine = build_engine(Settings())
     parsed = parsed_lines = total = 0
@@ -136,7 +136,12 @@ def main(argv: list[str] | None = None) -> int:
         ]
         ruff = ruff_command()
         if ruff is not None:
-            commands.append(("ruff check --select S113 (reference)", [*ruff, "check", "--no-cache", "--select", "S113", "--quiet", str(root)]))
+            commands.append(
+                (
+                    "ruff check --select S113 (reference)",
+                    [*ruff, "check", "--no-cache", "--select", "S113", "--quiet", str(root)],
+                )
+            )
         else:
             print("ruff could not be installed: its row is missing")
         measure(commands[3][1])  # prime the cache for the warm runs
@@ -144,7 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         for name, cmd in commands:
             runs = [measure(cmd) for _ in range(args.runs)]
             rows.append(
-                (name, statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), max(r[2] for r in runs))
+                (
+                    name,
+                    statistics.median(r[0] for r in runs),
+                    statistics.median(r[1] for r in runs),
+                    max(r[2] for r in runs),
+                )
             )
             print(f"  measured: {name}: {rows[-1][1]:.2f} s", file=sys.stderr)
 
@@ -158,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\ntargets:")
     print(f"  cold, 1 job:       {cold1 / bare:.3f} x bare parse (target <= 0.6)")
     print(f"  cold, {cpus} jobs:      {cold_n / bare:.3f} x bare parse (target <= 0.35)")
-    print(f"  warm:              {warm / cold_n:.3f} x cold, {cpus} jobs; {warm / cold1:.3f} x cold, 1 job (target <= 0.05)")
+    print(
+        f"  warm:              {warm / cold_n:.3f} x cold, {cpus} jobs; {warm / cold1:.3f} x cold, 1 job (target <= 0.05)"
+    )
     print(f"  peak RSS:          {max(r[3] for r in rows[1:4]):.0f} MB per process (target < 300)")
     return 0
 

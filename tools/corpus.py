@@ -44,11 +44,25 @@ def ensure_corpus(dest: Path = DEFAULT_DIR, pins: tuple[str, ...] = PINNED) -> P
             continue
         before = set(archives.iterdir())
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:", "-d", str(archives), pin],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "-d",
+                str(archives),
+                pin,
+            ],
             check=True,
             timeout=600,  # noqa: REL504  (a 10 MB sdist from a slow mirror takes minutes)
         )
-        new = [p for p in set(archives.iterdir()) - before] or [p for p in archives.iterdir() if p.name.lower().replace("-", "_").startswith(name.replace("-", "_"))]
+        new = [p for p in set(archives.iterdir()) - before] or [
+            p for p in archives.iterdir() if p.name.lower().replace("-", "_").startswith(name.replace("-", "_"))
+        ]
         target = dest / name
         target.mkdir(exist_ok=True)
         for archive in new:
@@ -68,12 +82,15 @@ def _unpack(archive: Path, target: Path) -> None:
                     out.write_bytes(zf.read(member))
         return
     with tarfile.open(archive) as tf:
-        for member in tf.getmembers():
-            out = (target / member.name).resolve()
-            if member.isfile() and target.resolve() in out.parents:
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with tf.extractfile(member) as src:
-                    out.write_bytes(src.read())
+        for entry in tf.getmembers():
+            dest = (target / entry.name).resolve()
+            if entry.isfile() and target.resolve() in dest.parents:
+                src = tf.extractfile(entry)
+                if src is None:
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with src:
+                    dest.write_bytes(src.read())
 
 
 def corpus_files(dest: Path = DEFAULT_DIR) -> list[Path]:

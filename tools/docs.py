@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from rel05_lint import registry
@@ -35,7 +36,9 @@ def rules_table() -> str:
     lines = ["| Code | Name | BP | Default | Fix | What it flags |", "|---|---|---|---|---|---|"]
     for r in registry.all_rules():
         default = "on" if r.default_enabled else "off"
-        lines.append(f"| [{r.code}](rules/{r.code}.md) | {r.name} | {r.best_practice} | {default} | {registry.fix_label(r)} | {r.summary} |")
+        lines.append(
+            f"| [{r.code}](rules/{r.code}.md) | {r.name} | {r.best_practice} | {default} | {registry.fix_label(r)} | {r.summary} |"
+        )
     return "\n".join(lines)
 
 
@@ -51,12 +54,19 @@ def report_table() -> str:
 TABLES = {"families": families, "rules": rules_table, "report": report_table}
 
 
+def _filler(table: str) -> Callable[[re.Match[str]], str]:
+    def fill(m: re.Match[str]) -> str:
+        return m.group(1) + table + "\n" + m.group(2)
+
+    return fill
+
+
 def render(text: str) -> str:
     for name, make in TABLES.items():
         pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- end:{name} -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md has no <!-- generated:{name} --> block")
-        text = pattern.sub(lambda m: m.group(1) + make() + "\n" + m.group(2), text)
+        text = pattern.sub(_filler(make()), text)
     return text
 
 

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rel05_lint.core.config import Settings
-from tools.corpus import DEFAULT_DIR, corpus_files, ensure_corpus
 from rel05_lint.core.engine import Engine
 from rel05_lint.registry import build_engine
 from rel05_lint.runner.files import Unreadable, read
+from tools.corpus import DEFAULT_DIR, corpus_files, ensure_corpus
 
 
 @dataclass
@@ -62,7 +62,7 @@ def smoke_file(path: str) -> FileReport:
     try:
         findings = _engine.check(source.text, path)
         result = _engine.fix(source.text, path, unsafe=True)
-    except BaseException as exc:  # noqa: BLE001 - a crash is what this run counts
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         report.crash = "".join(traceback.format_exception_only(type(exc), exc)).strip()
@@ -128,7 +128,9 @@ def summarize(reports: list[FileReport], root: Path, seconds: float, sample: int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tools.smoke", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_DIR, help="corpus folder (downloaded with pip if missing)")
+    parser.add_argument(
+        "--corpus", type=Path, default=DEFAULT_DIR, help="corpus folder (downloaded with pip if missing)"
+    )
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--sample", type=int, default=0, help="print this many findings per rule")
     parser.add_argument("--all-rules", action="store_true", help="also the rules that are off by default")

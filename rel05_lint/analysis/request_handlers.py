@@ -34,12 +34,16 @@ handler's direct statement.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from rel05_lint.core import args
 from rel05_lint.catalog import frameworks as fw
+from rel05_lint.core import args
 from rel05_lint.core.prefilter import Facts, Names
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 
 @dataclass(frozen=True)
@@ -61,10 +65,8 @@ class _FileState:
         self.imports_falcon: bool | None = None
 
 
-def _state(ctx) -> _FileState:
+def _state(ctx: Context) -> _FileState:
     return ctx.shared("handlers", _FileState)
-
-
 
 
 def is_views_path(path: str) -> bool:
@@ -90,7 +92,7 @@ def handlers_possible(facts: Facts) -> bool:
     return is_views_path(facts.path) or "falcon" in facts.imports or _MARKERS.found_in(facts)
 
 
-def enclosing_handler(ctx) -> Handler | None:
+def enclosing_handler(ctx: Context) -> Handler | None:
     """The handler whose own body holds the node being visited, if any."""
     stack = ctx.stack
     for i in range(len(stack) - 2, -1, -1):
@@ -104,7 +106,7 @@ def enclosing_handler(ctx) -> Handler | None:
     return None
 
 
-def handler_of(ctx, fn: cst.FunctionDef) -> Handler | None:
+def handler_of(ctx: Context, fn: cst.FunctionDef) -> Handler | None:
     """Whether ``fn`` serves a web request (cached per file and node)."""
     state = _state(ctx)
     key = id(fn)
@@ -124,7 +126,7 @@ def handler_of(ctx, fn: cst.FunctionDef) -> Handler | None:
     return result
 
 
-def _detect(ctx, state: _FileState, fn: cst.FunctionDef, outer) -> Handler | None:
+def _detect(ctx: Context, state: _FileState, fn: cst.FunctionDef, outer) -> Handler | None:
     for dec in fn.decorators:
         framework = _route_decorator(ctx, dec.decorator)
         if framework:
@@ -144,7 +146,7 @@ def _detect(ctx, state: _FileState, fn: cst.FunctionDef, outer) -> Handler | Non
     return None
 
 
-def _route_decorator(ctx, expr: cst.BaseExpression) -> str | None:
+def _route_decorator(ctx: Context, expr: cst.BaseExpression) -> str | None:
     func = expr.func if isinstance(expr, cst.Call) else expr
     qual = ctx.qualname(func)
     if qual in fw.ROUTE_DECORATORS:
@@ -156,7 +158,7 @@ def _route_decorator(ctx, expr: cst.BaseExpression) -> str | None:
     return None
 
 
-def _view_methods(ctx, state: _FileState, cls: cst.ClassDef, depth: int) -> frozenset[str]:
+def _view_methods(ctx: Context, state: _FileState, cls: cst.ClassDef, depth: int) -> frozenset[str]:
     """Handler method names a class gets from its framework bases."""
     key = id(cls)
     cached = state.classes.get(key)
@@ -191,19 +193,20 @@ def _view_methods(ctx, state: _FileState, cls: cst.ClassDef, depth: int) -> froz
     return result
 
 
-def _same_file_class(ctx, expr: cst.BaseExpression) -> cst.ClassDef | None:
+def _same_file_class(ctx: Context, expr: cst.BaseExpression) -> cst.ClassDef | None:
     if not isinstance(expr, cst.Name):
         return None
     found = ctx.scopes.lookup(expr.value)
     if found is None:
         return None
     bindings, _ = found
-    if len(bindings) == 1 and bindings[0].kind == "class":
-        return bindings[0].node
+    node = bindings[0].node
+    if len(bindings) == 1 and bindings[0].kind == "class" and isinstance(node, cst.ClassDef):
+        return node
     return None
 
 
-def _is_falcon_responder(ctx, state: _FileState, fn: cst.FunctionDef) -> bool:
+def _is_falcon_responder(ctx: Context, state: _FileState, fn: cst.FunctionDef) -> bool:
     name = fn.name.value
     if not name.startswith("on_"):
         return False
@@ -230,7 +233,7 @@ def _first_param(fn: cst.FunctionDef) -> str | None:
 # --- endpoints registered by a call in the same file -------------------------
 
 
-def _registered(ctx, state: _FileState) -> dict[int, str]:
+def _registered(ctx: Context, state: _FileState) -> dict[int, str]:
     if state.registered is None:
         state.registered = {}
         scopes = ctx.scopes
@@ -242,7 +245,7 @@ def _registered(ctx, state: _FileState) -> dict[int, str]:
     return state.registered
 
 
-def _scan_block(ctx, out: dict[int, str], body, scope) -> None:
+def _scan_block(ctx: Context, out: dict[int, str], body, scope) -> None:
     if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
         body = body.body
     for stmt in body:
@@ -289,15 +292,13 @@ def _calls(expr: cst.BaseExpression):
             todo.extend(a.value for a in node.args)
         elif isinstance(node, cst.Attribute):
             todo.append(node.value)
-        elif isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            todo.extend(e.value for e in node.elements)
-        elif isinstance(node, cst.Dict):
+        elif isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
             todo.extend(e.value for e in node.elements)
         elif isinstance(node, cst.Await):
             todo.append(node.expression)
 
 
-def _register(ctx, out: dict[int, str], call: cst.Call, scope) -> None:
+def _register(ctx: Context, out: dict[int, str], call: cst.Call, scope) -> None:
     spec, framework = None, None
     func = call.func
     qual = ctx.qualname(func)
@@ -324,5 +325,5 @@ def _register(ctx, out: dict[int, str], call: cst.Call, scope) -> None:
     if found is None:
         return
     for binding in found[0]:
-        if binding.kind == "def":
+        if binding.kind == "def" and framework is not None:
             out[id(binding.node)] = framework

@@ -18,6 +18,7 @@ rule pages):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -26,6 +27,10 @@ from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
 from rel05_lint.catalog.retries import CELERY_APPS, CELERY_TASK_BASES, MECHANISMS, is_broad
 from rel05_lint.catalog.timeouts import grpc_stub
 from rel05_lint.core.prefilter import Names
+from rel05_lint.core.rule import Context
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
 
 SLEEPS = frozenset(
     {"time.sleep", "asyncio.sleep", "trio.sleep", "anyio.sleep", "gevent.sleep", "eventlet.sleep", "curio.sleep"}
@@ -33,30 +38,82 @@ SLEEPS = frozenset(
 # Errors that mean "the dependency did not answer", by resolved name.
 CONNECTION_BUILTINS = frozenset(
     {
-        "ConnectionError", "TimeoutError", "OSError", "IOError", "EnvironmentError",
-        "ConnectionResetError", "ConnectionRefusedError", "ConnectionAbortedError", "BrokenPipeError",
+        "ConnectionError",
+        "TimeoutError",
+        "OSError",
+        "IOError",
+        "EnvironmentError",
+        "ConnectionResetError",
+        "ConnectionRefusedError",
+        "ConnectionAbortedError",
+        "BrokenPipeError",
     }
 )
 CONNECTION_ERRORS = frozenset(
     {
-        "socket.error", "socket.timeout", "socket.gaierror", "asyncio.TimeoutError",
-        "urllib.error.URLError", "http.client.HTTPException", "smtplib.SMTPException",
-        "grpc.RpcError", "concurrent.futures.TimeoutError",
+        "socket.error",
+        "socket.timeout",
+        "socket.gaierror",
+        "asyncio.TimeoutError",
+        "urllib.error.URLError",
+        "http.client.HTTPException",
+        "smtplib.SMTPException",
+        "grpc.RpcError",
+        "concurrent.futures.TimeoutError",
     }
 )
 # Client libraries whose own error classes (names ending in Error/Exception/Timeout) count.
 CLIENT_PACKAGES = frozenset(
     {
-        "requests", "httpx", "aiohttp", "urllib3", "redis", "botocore", "boto3", "grpc", "pymongo",
-        "psycopg", "psycopg2", "pymysql", "MySQLdb", "sqlalchemy", "kafka", "confluent_kafka",
-        "pika", "elasticsearch", "websockets", "httpcore", "google",
+        "requests",
+        "httpx",
+        "aiohttp",
+        "urllib3",
+        "redis",
+        "botocore",
+        "boto3",
+        "grpc",
+        "pymongo",
+        "psycopg",
+        "psycopg2",
+        "pymysql",
+        "MySQLdb",
+        "sqlalchemy",
+        "kafka",
+        "confluent_kafka",
+        "pika",
+        "elasticsearch",
+        "websockets",
+        "httpcore",
+        "google",
     }
 )
 # Calls in a handler that surely do not wait (so a loop without a sleep never waits).
 _QUIET_CALLS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print",
-     "print_exc", "format_exc", "append", "capture_exception", "incr", "increment", "inc",
-     "str", "repr", "len", "isinstance", "type", "format"}
+    {
+        "debug",
+        "info",
+        "warning",
+        "warn",
+        "error",
+        "exception",
+        "critical",
+        "log",
+        "print",
+        "print_exc",
+        "format_exc",
+        "append",
+        "capture_exception",
+        "incr",
+        "increment",
+        "inc",
+        "str",
+        "repr",
+        "len",
+        "isinstance",
+        "type",
+        "format",
+    }
 )
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.Lambda)
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -72,9 +129,7 @@ class RetryLoop:
     any_error: bool  # REL304: a going-round handler catches everything
 
 
-
-
-def retry_loop(ctx, node: cst.CSTNode) -> RetryLoop | None:
+def retry_loop(ctx: Context, node: cst.CSTNode) -> RetryLoop | None:
     """The retry loop ``node`` is, if it is one; ask while ``node`` is visited. Cached."""
     if not isinstance(node, (cst.While, cst.For)):
         return None
@@ -168,10 +223,12 @@ class _Wrap:
 # --- the analysis ------------------------------------------------------------------------
 
 
-def _form(ctx, node) -> tuple[str, bool] | None:
+def _form(ctx: Context, node) -> tuple[str, bool] | None:
     if isinstance(node, cst.While):
         test = node.test
-        if (isinstance(test, cst.Name) and test.value == "True") or (isinstance(test, cst.Integer) and test.value == "1"):
+        if (isinstance(test, cst.Name) and test.value == "True") or (
+            isinstance(test, cst.Integer) and test.value == "1"
+        ):
             return f"`while {test.value}`", True
         return None
     it = node.iter
@@ -184,7 +241,7 @@ def _form(ctx, node) -> tuple[str, bool] | None:
     return None
 
 
-def catches_connection_error(ctx, handler: cst.ExceptHandler) -> bool:
+def catches_connection_error(ctx: Context, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
     kind = handler.type
     if kind is None:
         return False
@@ -202,7 +259,7 @@ def catches_connection_error(ctx, handler: cst.ExceptHandler) -> bool:
     return False
 
 
-def _catches_everything(ctx, handler: cst.ExceptHandler) -> bool:
+def _catches_everything(ctx: Context, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
     return handler.type is None or is_broad(ctx, handler.type)
 
 
@@ -242,7 +299,7 @@ def _call_name(call: cst.Call) -> str | None:
     return func.value if isinstance(func, cst.Name) else None
 
 
-def _is_sleep(ctx, call: cst.Call) -> cst.BaseExpression | None:
+def _is_sleep(ctx: Context, call: cst.Call) -> cst.BaseExpression | None:
     """The delay of ``time.sleep(x)`` and friends, or of ``event.wait(x)`` (an
     interruptible sleep); None when ``call`` does not sleep."""
     qual = ctx.qualname(call.func)
@@ -258,7 +315,7 @@ def _is_sleep(ctx, call: cst.Call) -> cst.BaseExpression | None:
     return None if qual not in SLEEPS else cst.Integer("0")
 
 
-def _analyse(ctx, node) -> RetryLoop | None:
+def _analyse(ctx: Context, node) -> RetryLoop | None:
     form = _form(ctx, node)
     if form is None:
         return None
@@ -267,7 +324,7 @@ def _analyse(ctx, node) -> RetryLoop | None:
     tries = [s for s in region if isinstance(s, (cst.Try, cst.TryStar))]
     if not tries:
         return None
-    qualifying: list[tuple[cst.Try, list[cst.ExceptHandler]]] = []
+    qualifying: list[tuple[cst.Try | cst.TryStar, list[cst.ExceptHandler | cst.ExceptStarHandler]]] = []
     for t in tries:
         round_handlers = [h for h in t.handlers if not always_leaves(h.body)]
         if not round_handlers:
@@ -296,7 +353,7 @@ def _analyse(ctx, node) -> RetryLoop | None:
     )
 
 
-def _feeds_data(ctx, node, region, qualifying) -> bool:
+def _feeds_data(ctx: Context, node, region, qualifying) -> bool:
     """The ``try`` works on something new each round, so the loop is not retrying it:
     the loop variable, a name the loop fetches with a call (or derives from one),
     or a name a handler switches to an alternative (`mode = next_mode`)."""
@@ -361,7 +418,7 @@ def _never_gives_up(region, qualifying, handlers) -> bool:
     return True
 
 
-def _loop_facts(ctx, node, region) -> waits.LoopFacts:
+def _loop_facts(ctx: Context, node, region) -> waits.LoopFacts:
     counters: set[str] = set()
     values: dict[str, list] = {}
     if isinstance(node, cst.For):
@@ -383,7 +440,7 @@ def _loop_facts(ctx, node, region) -> waits.LoopFacts:
     return waits.LoopFacts(frozenset(counters), values)
 
 
-def _loop_wait(ctx, region, qualifying, facts) -> waits.Wait:
+def _loop_wait(ctx: Context, region, qualifying, facts: waits.LoopFacts) -> waits.Wait:
     """Classify the loop's sleeps together; no sleep at all means no wait, unless
     the code outside the ``try`` bodies calls a helper that may sleep."""
     in_try = {id(s) for t, _ in qualifying for s in statements(t.body)}
@@ -419,7 +476,7 @@ RETRY_NAMES = Names(MECHANISMS, CELERY_APPS, CELERY_TASK_BASES)  # ATTEMPT_ITERA
 _LOOP_CALLS = REMOTE_NAMES | Names(CONNECTION_ERRORS)
 
 
-def may_retry(facts) -> bool:
+def may_retry(facts: Facts) -> bool:
     # A library retry; a Celery app may come from a module named celery/celery_app.
     if RETRY_NAMES.found_in(facts) or facts.has("celery"):
         return True
@@ -430,6 +487,6 @@ def may_retry(facts) -> bool:
     return bool(
         _LOOP_CALLS.found_in(facts)
         or grpc_stub(facts)
-        or facts.imports & CLIENT_PACKAGES and facts.has("Error", "Exception", "Timeout")
+        or (facts.imports & CLIENT_PACKAGES and facts.has("Error", "Exception", "Timeout"))
         or facts.has(*CONNECTION_BUILTINS)
     )

@@ -23,12 +23,17 @@ from rel05_lint.core.sites import Kind
 # asked only of a growing delay); one whose wait cannot be read is left out
 # unless it is unbounded.
 RETRY_JUDGED = Kind(
-    "retry.judged", "BP03", "retry sites", "with a wait a static check can read (a custom wait, or no retries configured, is not)"
+    "retry.judged",
+    "BP03",
+    "retry sites",
+    "with a wait a static check can read (a custom wait, or no retries configured, is not)",
 )
 RETRY = Kind("retry", "BP03", "retry sites", "bounded, backed off and jittered", headline=True, gate=RETRY_JUDGED)
 RETRY_BOUNDED = Kind("retry.bounded", "BP03", "retry sites", "bounded", combined=RETRY)
 RETRY_JITTER = Kind("retry.jitter", "BP03", "backed-off retry sites", "jittered", combined=RETRY)
-RETRY_BACKOFF = Kind("retry.backoff", "BP03", "retry sites with a readable wait", "backed off (the delay grows)", combined=RETRY)
+RETRY_BACKOFF = Kind(
+    "retry.backoff", "BP03", "retry sites with a readable wait", "backed off (the delay grows)", combined=RETRY
+)
 
 # Every retry mechanism's spelling, and every hand-written loop's `try`:
 # where the review report may find a retry site.
@@ -67,14 +72,16 @@ class RetryRule(Rule):
         """``loop`` is a hand-written retry loop."""
 
 
-def set_option(site: RetrySite, keyword: str, value_code: str, existing: cst.BaseExpression | None = None) -> list[Change]:
+def set_option(
+    site: RetrySite, keyword: str, value_code: str, existing: cst.BaseExpression | None = None
+) -> list[Change]:
     """Changes that give ``site`` the option ``keyword=value``: replace the value
     it has, add the keyword to its call, or turn a bare ``@retry`` into a call."""
     value = cst.parse_expression(value_code)
     if existing is not None:
         return [Replace(existing, value)]
     if site.call is None:
-        expr = site.node.decorator
+        expr = site.func
         return [Replace(expr, cst.Call(func=expr, args=[make_arg(keyword, value_code)]))]
     return [Replace(site.call, add_keyword(site.call, keyword, value_code))]
 

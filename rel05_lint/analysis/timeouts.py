@@ -25,7 +25,7 @@ def default_value(ctx: Context, keyword: str) -> tuple[str, list] | None:
     imported = settings.timeout_import
     if imported is None:
         if keyword in WHOLE_SECONDS:
-            return str(max(1, math.ceil(settings.default_timeout))), []
+            return str(max(1, math.ceil(float(settings.default_timeout)))), []
         return settings.timeout_code, []
     module, name = imported
     spelling, changes = import_for(ctx, module, name)

@@ -19,9 +19,13 @@ unrelated class, or a sibling such as ``requests.HTTPError`` (raised by
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from typing import TYPE_CHECKING
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 B = "builtins."
 
@@ -91,7 +95,10 @@ BASES: dict[str, tuple[str, ...]] = {
     "aiohttp.client_exceptions.ClientConnectorError": ("aiohttp.client_exceptions.ClientOSError",),
     "aiohttp.client_exceptions.ServerConnectionError": ("aiohttp.client_exceptions.ClientConnectionError",),
     "aiohttp.client_exceptions.ServerDisconnectedError": ("aiohttp.client_exceptions.ServerConnectionError",),
-    "aiohttp.client_exceptions.ServerTimeoutError": ("aiohttp.client_exceptions.ServerConnectionError", B + "TimeoutError"),
+    "aiohttp.client_exceptions.ServerTimeoutError": (
+        "aiohttp.client_exceptions.ServerConnectionError",
+        B + "TimeoutError",
+    ),
     "aiohttp.client_exceptions.ConnectionTimeoutError": ("aiohttp.client_exceptions.ServerTimeoutError",),
     "aiohttp.client_exceptions.SocketTimeoutError": ("aiohttp.client_exceptions.ServerTimeoutError",),
     # redis: its ConnectionError/TimeoutError are NOT the builtin ones
@@ -184,14 +191,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "imaplib.IMAP4_SSL.abort": ("imaplib.IMAP4.abort",),
     "grpc.aio._call.AioRpcError": ("grpc.aio.AioRpcError",),
     "aiobreaker.CircuitBreakerError": ("aiobreaker.state.CircuitBreakerError",),
-    **_reexports("requests", "requests.exceptions", "RequestException HTTPError ConnectionError Timeout ConnectTimeout ReadTimeout"),
+    **_reexports(
+        "requests",
+        "requests.exceptions",
+        "RequestException HTTPError ConnectionError Timeout ConnectTimeout ReadTimeout",
+    ),
     **_reexports(
         "aiohttp",
         "aiohttp.client_exceptions",
         "ClientError ClientResponseError ClientConnectionError ClientOSError ClientConnectorError "
         "ServerConnectionError ServerDisconnectedError ServerTimeoutError ConnectionTimeoutError SocketTimeoutError",
     ),
-    **_reexports("aiohttp.client", "aiohttp.client_exceptions", "ClientError ClientConnectionError ClientConnectorError"),
+    **_reexports(
+        "aiohttp.client", "aiohttp.client_exceptions", "ClientError ClientConnectionError ClientConnectorError"
+    ),
     **_reexports("redis", "redis.exceptions", "RedisError ConnectionError TimeoutError ResponseError"),
     **_reexports("redis.asyncio", "redis.exceptions", "RedisError ConnectionError TimeoutError"),
     **_reexports("psycopg2.errors", "psycopg2", "Error InterfaceError DatabaseError OperationalError"),
@@ -207,8 +220,14 @@ _OS = (B + "ConnectionRefusedError", B + "ConnectionResetError", B + "TimeoutErr
 FAILURES: dict[str, tuple[str, ...]] = {
     "requests": ("requests.exceptions.ConnectTimeout", "requests.exceptions.ReadTimeout"),
     "httpx": (
-        "httpx.ConnectError", "httpx.ReadError", "httpx.WriteError", "httpx.RemoteProtocolError",
-        "httpx.ConnectTimeout", "httpx.ReadTimeout", "httpx.WriteTimeout", "httpx.PoolTimeout",
+        "httpx.ConnectError",
+        "httpx.ReadError",
+        "httpx.WriteError",
+        "httpx.RemoteProtocolError",
+        "httpx.ConnectTimeout",
+        "httpx.ReadTimeout",
+        "httpx.WriteTimeout",
+        "httpx.PoolTimeout",
     ),
     "aiohttp": (
         "aiohttp.client_exceptions.ClientConnectorError",
@@ -219,8 +238,10 @@ FAILURES: dict[str, tuple[str, ...]] = {
     "redis": ("redis.exceptions.ConnectionError", "redis.exceptions.TimeoutError"),
     "urllib": ("urllib.error.URLError", B + "TimeoutError"),
     "urllib3": (
-        "urllib3.exceptions.MaxRetryError", "urllib3.exceptions.NewConnectionError",
-        "urllib3.exceptions.ReadTimeoutError", "urllib3.exceptions.ProtocolError",
+        "urllib3.exceptions.MaxRetryError",
+        "urllib3.exceptions.NewConnectionError",
+        "urllib3.exceptions.ReadTimeoutError",
+        "urllib3.exceptions.ProtocolError",
     ),
     "http.client": (*_OS, "http.client.RemoteDisconnected"),
     "socket": (*_OS, B + "BrokenPipeError"),
@@ -235,12 +256,15 @@ FAILURES: dict[str, tuple[str, ...]] = {
     "psycopg": ("psycopg.errors.ConnectionTimeout", "psycopg.InterfaceError"),
     "pymysql": ("pymysql.err.OperationalError", "pymysql.err.InterfaceError"),
     "pymongo": (
-        "pymongo.errors.ServerSelectionTimeoutError", "pymongo.errors.NetworkTimeout",
+        "pymongo.errors.ServerSelectionTimeoutError",
+        "pymongo.errors.NetworkTimeout",
         "pymongo.errors.ExecutionTimeout",
     ),
     "botocore": (
-        "botocore.exceptions.EndpointConnectionError", "botocore.exceptions.ConnectTimeoutError",
-        "botocore.exceptions.ReadTimeoutError", "botocore.exceptions.ClientError",
+        "botocore.exceptions.EndpointConnectionError",
+        "botocore.exceptions.ConnectTimeoutError",
+        "botocore.exceptions.ReadTimeoutError",
+        "botocore.exceptions.ClientError",
     ),
     "kafka": ("kafka.errors.KafkaTimeoutError", "kafka.errors.KafkaConnectionError"),
     "pika": ("pika.exceptions.AMQPConnectionError",),
@@ -255,7 +279,7 @@ FAILURES["boto3"] = FAILURES["botocore"]
 CATCH_ALL = frozenset({B + "Exception", B + "BaseException"})
 
 
-@lru_cache(maxsize=None)
+@cache
 def ancestors(cls: str) -> frozenset[str]:
     """``cls`` and every class it derives from."""
     out = {cls}
@@ -264,7 +288,7 @@ def ancestors(cls: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catching(library: str) -> frozenset[str]:
     """Canonical classes whose handler catches at least one failure error of ``library``."""
     failures = FAILURES.get(library)
@@ -284,14 +308,14 @@ def canonical(qualname: str) -> tuple[str, ...]:
 # --- reading ``try`` statements ---------------------------------------------
 
 
-def handler_classes(ctx, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> frozenset[str] | None:
+def handler_classes(ctx: Context, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> frozenset[str] | None:
     """Canonical classes an ``except`` clause catches; None for a bare ``except:``."""
     if handler.type is None:
         return None
     return frozenset(_resolve(ctx, handler.type, 0))
 
 
-def _resolve(ctx, expr: cst.BaseExpression, depth: int) -> set[str]:
+def _resolve(ctx: Context, expr: cst.BaseExpression, depth: int) -> set[str]:
     if isinstance(expr, cst.Tuple):
         out: set[str] = set()
         for el in expr.elements:
@@ -313,7 +337,7 @@ def _resolve(ctx, expr: cst.BaseExpression, depth: int) -> set[str]:
     return set(canonical(qual))
 
 
-def guarded(ctx, library: str) -> bool:
+def guarded(ctx: Context, library: str) -> bool:
     """Whether the node being visited sits in the body of a ``try`` (inside the
     same function) with a handler that catches a failure error of ``library``,
     or of ``with contextlib.suppress(...)`` / ``pytest.raises(...)`` naming one.

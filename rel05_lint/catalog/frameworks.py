@@ -21,16 +21,28 @@ def _names(*groups: str) -> frozenset[str]:
 # Objects whose methods are route decorators: constructor -> decorator methods.
 ROUTE_OBJECTS: dict[str, frozenset[str]] = {}
 for _ctor, _methods in (
-    ("flask.Flask flask.app.Flask flask.Blueprint flask.blueprints.Blueprint", "route get post put delete patch endpoint"),
-    ("quart.Quart quart.app.Quart quart.Blueprint quart.blueprints.Blueprint", "route get post put delete patch websocket"),
+    (
+        "flask.Flask flask.app.Flask flask.Blueprint flask.blueprints.Blueprint",
+        "route get post put delete patch endpoint",
+    ),
+    (
+        "quart.Quart quart.app.Quart quart.Blueprint quart.blueprints.Blueprint",
+        "route get post put delete patch websocket",
+    ),
     (
         "fastapi.FastAPI fastapi.applications.FastAPI fastapi.APIRouter fastapi.routing.APIRouter",
         "get post put patch delete head options trace api_route route websocket websocket_route",
     ),
     # Starlette 0.x only: the decorators were removed in 1.0
     ("starlette.applications.Starlette starlette.routing.Router", "route websocket_route"),
-    ("aiohttp.web.RouteTableDef aiohttp.web_routedef.RouteTableDef", "get post put patch delete head options view route"),
-    ("sanic.Sanic sanic.app.Sanic sanic.Blueprint sanic.blueprints.Blueprint", "route get post put patch delete head options websocket"),
+    (
+        "aiohttp.web.RouteTableDef aiohttp.web_routedef.RouteTableDef",
+        "get post put patch delete head options view route",
+    ),
+    (
+        "sanic.Sanic sanic.app.Sanic sanic.Blueprint sanic.blueprints.Blueprint",
+        "route get post put patch delete head options websocket",
+    ),
     ("bottle.Bottle", "route get post put delete patch"),
 ):
     for _name in _ctor.split():
@@ -44,9 +56,20 @@ ROUTE_DECORATORS: frozenset[str] = frozenset(
     + ["pyramid.view.view_config", "rest_framework.decorators.api_view", "rest_framework.decorators.action"]
     + [
         f"django.views.decorators.http.{n}"
-        for n in ("require_http_methods", "require_GET", "require_POST", "require_safe", "condition", "etag", "last_modified")
+        for n in (
+            "require_http_methods",
+            "require_GET",
+            "require_POST",
+            "require_safe",
+            "condition",
+            "etag",
+            "last_modified",
+        )
     ]
-    + [f"django.views.decorators.csrf.{n}" for n in ("csrf_exempt", "csrf_protect", "ensure_csrf_cookie", "requires_csrf_token")]
+    + [
+        f"django.views.decorators.csrf.{n}"
+        for n in ("csrf_exempt", "csrf_protect", "ensure_csrf_cookie", "requires_csrf_token")
+    ]
     + [f"django.views.decorators.cache.{n}" for n in ("cache_page", "never_cache", "cache_control")]
     + [f"django.contrib.auth.decorators.{n}" for n in ("login_required", "permission_required", "user_passes_test")]
 )
@@ -68,11 +91,23 @@ for _bases, _methods in (
         "django.views.generic.dates.DateDetailView "
         + " ".join(
             f"django.views.generic.{n}"
-            for n in (
-                "TemplateView RedirectView ListView DetailView FormView CreateView UpdateView DeleteView "
-                "ArchiveIndexView YearArchiveView MonthArchiveView WeekArchiveView DayArchiveView "
-                "TodayArchiveView DateDetailView"
-            ).split()
+            for n in [
+                "TemplateView",
+                "RedirectView",
+                "ListView",
+                "DetailView",
+                "FormView",
+                "CreateView",
+                "UpdateView",
+                "DeleteView",
+                "ArchiveIndexView",
+                "YearArchiveView",
+                "MonthArchiveView",
+                "WeekArchiveView",
+                "DayArchiveView",
+                "TodayArchiveView",
+                "DateDetailView",
+            ]
         ),
         _HTTP,
     ),
@@ -80,17 +115,25 @@ for _bases, _methods in (
         "rest_framework.views.APIView "
         + " ".join(
             f"rest_framework.generics.{n}"
-            for n in (
-                "GenericAPIView CreateAPIView ListAPIView RetrieveAPIView DestroyAPIView UpdateAPIView "
-                "ListCreateAPIView RetrieveUpdateAPIView RetrieveDestroyAPIView RetrieveUpdateDestroyAPIView"
-            ).split()
+            for n in [
+                "GenericAPIView",
+                "CreateAPIView",
+                "ListAPIView",
+                "RetrieveAPIView",
+                "DestroyAPIView",
+                "UpdateAPIView",
+                "ListCreateAPIView",
+                "RetrieveUpdateAPIView",
+                "RetrieveDestroyAPIView",
+                "RetrieveUpdateDestroyAPIView",
+            ]
         ),
         _HTTP,
     ),
     (
         " ".join(
             f"rest_framework.viewsets.{n}"
-            for n in "ViewSetMixin ViewSet GenericViewSet ReadOnlyModelViewSet ModelViewSet".split()
+            for n in ["ViewSetMixin", "ViewSet", "GenericViewSet", "ReadOnlyModelViewSet", "ModelViewSet"]
         ),
         _HTTP + " " + _DRF_ACTIONS,
     ),
@@ -110,10 +153,32 @@ for _bases, _methods in (
 # on_request. Methods from falcon.constants.COMBINED_METHODS ('-' becomes '_').
 FALCON_METHODS = frozenset(
     m.lower().replace("-", "_")
-    for m in (
-        "CONNECT DELETE GET HEAD OPTIONS PATCH POST PUT TRACE CHECKIN CHECKOUT COPY LOCK MKCOL MOVE "
-        "PROPFIND PROPPATCH REPORT UNCHECKIN UNLOCK UPDATE VERSION-CONTROL QUERY WEBSOCKET"
-    ).split()
+    for m in [
+        "CONNECT",
+        "DELETE",
+        "GET",
+        "HEAD",
+        "OPTIONS",
+        "PATCH",
+        "POST",
+        "PUT",
+        "TRACE",
+        "CHECKIN",
+        "CHECKOUT",
+        "COPY",
+        "LOCK",
+        "MKCOL",
+        "MOVE",
+        "PROPFIND",
+        "PROPPATCH",
+        "REPORT",
+        "UNCHECKIN",
+        "UNLOCK",
+        "UPDATE",
+        "VERSION-CONTROL",
+        "QUERY",
+        "WEBSOCKET",
+    ]
 )
 
 # Registration calls naming an endpoint function: qualified function -> where the endpoint is.
@@ -129,7 +194,10 @@ REGISTER_FUNCTIONS: dict[str, ArgSpec] = {
 # Registration methods on framework objects: constructor -> method -> endpoint.
 _APP_ROUTES = {"add_route": ArgSpec("route", 1), "add_websocket_route": ArgSpec("route", 1)}
 REGISTER_METHODS: dict[str, dict[str, ArgSpec]] = {
-    **{c: {"add_url_rule": ArgSpec("view_func", 2)} for c in ("flask.Flask", "flask.Blueprint", "quart.Quart", "quart.Blueprint")},
+    **{
+        c: {"add_url_rule": ArgSpec("view_func", 2)}
+        for c in ("flask.Flask", "flask.Blueprint", "quart.Quart", "quart.Blueprint")
+    },
     **{
         c: {**_APP_ROUTES, "add_api_route": ArgSpec("endpoint", 1), "add_api_websocket_route": ArgSpec("endpoint", 1)}
         for c in ("fastapi.FastAPI", "fastapi.APIRouter", "fastapi.routing.APIRouter")
@@ -147,6 +215,17 @@ AIOHTTP_ROUTER_METHODS: dict[str, ArgSpec] = {
 
 # Module names whose presence in a file's text is necessary for any marker above.
 FRAMEWORK_MODULES = (
-    "flask", "quart", "fastapi", "starlette", "django", "rest_framework", "aiohttp",
-    "tornado", "sanic", "falcon", "pyramid", "bottle", "litestar",
+    "flask",
+    "quart",
+    "fastapi",
+    "starlette",
+    "django",
+    "rest_framework",
+    "aiohttp",
+    "tornado",
+    "sanic",
+    "falcon",
+    "pyramid",
+    "bottle",
+    "litestar",
 )

@@ -19,12 +19,16 @@ CPython 3.10-3.13 and on janus 2.0, gevent 26.9, trio 0.35, anyio 4.16:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from rel05_lint.core import args
 from rel05_lint.core.args import ArgSpec
 from rel05_lint.core.prefilter import Names
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 MAXSIZE = ArgSpec("maxsize", 0)
 BUFFER = ArgSpec("max_buffer_size", 0)
@@ -108,8 +112,8 @@ def _callee(call: cst.Call) -> cst.BaseExpression:
     return func.value if isinstance(func, cst.Subscript) else func
 
 
-def _factory(ctx, expr: cst.BaseExpression, depth: int = 0) -> str | None:
-    """"context" or "manager" when ``expr`` is a multiprocessing context or manager."""
+def _factory(ctx: Context, expr: cst.BaseExpression, depth: int = 0) -> str | None:
+    """ "context" or "manager" when ``expr`` is a multiprocessing context or manager."""
     if isinstance(expr, cst.Call):
         qual = ctx.qualname(expr.func)
         if qual in CONTEXT_FACTORIES:
@@ -131,7 +135,7 @@ def _factory(ctx, expr: cst.BaseExpression, depth: int = 0) -> str | None:
     return None
 
 
-def queue_call(ctx, call: cst.Call) -> QueueCall | None:
+def queue_call(ctx: Context, call: cst.Call) -> QueueCall | None:
     """The queue kind ``call`` constructs, if it is a known queue constructor."""
     callee = _callee(call)
     qual = ctx.qualname(callee)
@@ -146,7 +150,7 @@ def queue_call(ctx, call: cst.Call) -> QueueCall | None:
     return None
 
 
-def tracked_queue(ctx, expr: cst.BaseExpression, depth: int = 0) -> QueueCall | None:
+def tracked_queue(ctx: Context, expr: cst.BaseExpression, depth: int = 0) -> QueueCall | None:
     """The queue constructor a name, ``self.x`` or call expression is bound to."""
     if isinstance(expr, cst.Call):
         return queue_call(ctx, expr)
@@ -168,7 +172,7 @@ class Unbounded:
     value: cst.BaseExpression | None = None
 
 
-def is_infinity(ctx, node: object) -> bool:
+def is_infinity(ctx: Context, node: object) -> bool:
     """``math.inf``, ``float("inf")`` (any case, optional sign) and friends."""
     if isinstance(node, (cst.Name, cst.Attribute)):
         return ctx.qualname(node) in INFINITY_NAMES
@@ -184,7 +188,7 @@ def is_infinity(ctx, node: object) -> bool:
     return False
 
 
-def unbounded(ctx, qc: QueueCall) -> Unbounded | None:
+def unbounded(ctx: Context, qc: QueueCall) -> Unbounded | None:
     """None when the queue has a bound (a non-literal bound is trusted)."""
     kind = qc.kind
     if kind.bound is None:

@@ -9,6 +9,7 @@ remote but bounded by default) and carries no argument details.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -17,6 +18,9 @@ from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.catalog.timeouts import GRPC_STUBS, HTTP_VERBS, URLLIB3_POOLS
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.scope import Instance
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 # qualified module-level function -> library. Calls that wait forever without
 # a timeout come from the timeout catalog; the rest are remote but bounded by
@@ -63,7 +67,20 @@ INSTANCE_KINDS: tuple[InstanceKind, ...] = (
     InstanceKind(
         "socket",
         frozenset({"socket.socket", "socket.create_connection", "socket.socketpair"}),
-        frozenset({"connect", "connect_ex", "recv", "recv_into", "recvfrom", "send", "sendall", "sendto", "accept", "makefile"}),
+        frozenset(
+            {
+                "connect",
+                "connect_ex",
+                "recv",
+                "recv_into",
+                "recvfrom",
+                "send",
+                "sendall",
+                "sendto",
+                "accept",
+                "makefile",
+            }
+        ),
     ),
     InstanceKind(
         "redis",
@@ -98,7 +115,7 @@ class RemoteCall:
     instance: Instance | None = None
 
 
-def remote_call(ctx, call: cst.Call) -> RemoteCall | None:
+def remote_call(ctx: Context, call: cst.Call) -> RemoteCall | None:
     """The remote dependency ``call`` reaches, or None if it is not a known one."""
     func = call.func
     qual = ctx.qualname(func)
@@ -111,7 +128,10 @@ def remote_call(ctx, call: cst.Call) -> RemoteCall | None:
         return None
     target = func.value
     # grpc: stub.Method(...), and stub.Method.future(...) / .with_call(...)
-    for node in (target, target.value if isinstance(target, cst.Attribute) and method in ("future", "with_call") else None):
+    for node in (
+        target,
+        target.value if isinstance(target, cst.Attribute) and method in ("future", "with_call") else None,
+    ):
         if node is None:
             continue
         stub = ctx.instance(node, GRPC_STUBS)

@@ -11,12 +11,17 @@ restated in the rule pages.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from rel05_lint.core import args
 from rel05_lint.catalog import waits
-from rel05_lint.core.args import UNKNOWN as SPREAD, ArgSpec
+from rel05_lint.core import args
+from rel05_lint.core.args import UNKNOWN as SPREAD
+from rel05_lint.core.args import ArgSpec
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,14 @@ class RetrySite:
         return self.node if isinstance(self.node, cst.Decorator) else None
 
     @property
+    def func(self) -> cst.BaseExpression:
+        """What a fix edits next to: the configuring call's callee, or the bare decorator."""
+        if self.call is not None:
+            return self.call.func
+        assert isinstance(self.node, cst.Decorator)  # no call: a bare decorator
+        return self.node.decorator
+
+    @property
     def retries_function(self) -> bool:
         """The decorated function is retried (REL305). A Celery task retries by itself
         only with ``autoretry_for``."""
@@ -134,9 +147,7 @@ class RetrySite:
         return True
 
 
-
-
-def retry_site(ctx, node: cst.CSTNode) -> RetrySite | None:
+def retry_site(ctx: Context, node: cst.CSTNode) -> RetrySite | None:
     """The retry mechanism configured at ``node`` (a Decorator or a Call), if any.
 
     Must be asked while ``node`` is being visited (names resolve in the current
@@ -146,14 +157,14 @@ def retry_site(ctx, node: cst.CSTNode) -> RetrySite | None:
     return ctx.memo("retry_site", node, _site)
 
 
-def _site(ctx, node: cst.CSTNode) -> RetrySite | None:
+def _site(ctx: Context, node: cst.CSTNode) -> RetrySite | None:
     if isinstance(node, cst.Decorator):
         expr = node.decorator
         if isinstance(expr, cst.Call):
             return _from_call(ctx, expr, node)
         qual = ctx.qualname(expr)
         mech = MECHANISMS.get(qual) if qual else None
-        if mech is None or not mech.bare:
+        if qual is None or mech is None or not mech.bare:
             return None
         return _build(ctx, mech, qual, node, None, f"`@{ctx.code(expr)}`")
     if isinstance(node, cst.Call):
@@ -164,19 +175,19 @@ def _site(ctx, node: cst.CSTNode) -> RetrySite | None:
     return None
 
 
-def _from_call(ctx, call: cst.Call, decorator: cst.Decorator | None) -> RetrySite | None:
+def _from_call(ctx: Context, call: cst.Call, decorator: cst.Decorator | None) -> RetrySite | None:
     qual = ctx.qualname(call.func)
     mech = MECHANISMS.get(qual) if qual else None
     if mech is None and is_celery_task_decorator(ctx, call.func):
         mech, qual = CELERY, "celery.Celery.task"
-    if mech is None:
+    if mech is None or qual is None:
         return None
     text = ctx.code(call.func)
     label = f"`@{text}`" if decorator is not None else f"`{text}()`"
     return _build(ctx, mech, qual, decorator or call, call, label)
 
 
-def is_celery_task_decorator(ctx, func: cst.BaseExpression) -> bool:
+def is_celery_task_decorator(ctx: Context, func: cst.BaseExpression) -> bool:
     """``app.task`` on a Celery app: built here, or imported from a module named
     ``celery``/``celery_app`` (the layout Celery's documentation uses)."""
     if not (isinstance(func, cst.Attribute) and func.attr.value == "task"):
@@ -189,23 +200,33 @@ def is_celery_task_decorator(ctx, func: cst.BaseExpression) -> bool:
     return any(part in ("celery", "celery_app") for part in qual.split(".")[:-1])
 
 
-def _build(ctx, mech: Mechanism, qual: str, node, call: cst.Call | None, label: str) -> RetrySite:
+def _build(ctx: Context, mech: Mechanism, qual: str, node, call: cst.Call | None, label: str) -> RetrySite:
     lib = mech.library
     label = f"{label} ({lib})"
-    unbounded = wait = any_error = None
+    unbounded: Unbounded | None = None
+    wait: waits.Wait | None = None
+    any_error: AnyError | None = None
     if lib == "tenacity":
-        unbounded, wait, any_error = _tenacity_bound(ctx, node, call), waits.tenacity_wait(ctx, call), _tenacity_any(ctx, node, call)
+        unbounded, wait, any_error = (
+            _tenacity_bound(ctx, node, call),
+            waits.tenacity_wait(ctx, call),
+            _tenacity_any(ctx, node, call),
+        )
+    elif lib == "retrying":
+        unbounded, wait = _retrying_bound(ctx, node, call), waits.retrying_wait(ctx, call)
+        any_error = _retrying_any(ctx, node, call)
+    elif call is None:
+        pass  # only tenacity and retrying decorate bare: nothing to read here
     elif lib == "backoff":
         unbounded, wait = _backoff_bound(ctx, node, call), waits.backoff_wait(ctx, call)
         if qual.endswith("on_exception"):
             any_error = _broad_arg(ctx, call, ArgSpec("exception", 1), None)
-    elif lib == "retrying":
-        unbounded, wait = _retrying_bound(ctx, node, call), waits.retrying_wait(ctx, call)
-        any_error = _retrying_any(ctx, node, call)
     elif lib == "retry":
         first = 3 if mech is RETRY_CALL else 0
         unbounded, wait = _retry_pkg_bound(ctx, node, call, first), waits.retry_pkg_wait(ctx, call, first)
-        any_error = _broad_arg(ctx, call, ArgSpec("exceptions", first), node, "keeps the default `exceptions=Exception`")
+        any_error = _broad_arg(
+            ctx, call, ArgSpec("exceptions", first), node, "keeps the default `exceptions=Exception`"
+        )
     elif lib == "stamina":
         unbounded = _stamina_bound(ctx, node, call)
         if "Caller" not in qual:
@@ -217,7 +238,7 @@ def _build(ctx, mech: Mechanism, qual: str, node, call: cst.Call | None, label: 
         wait = waits.adapter_wait(ctx, call)
     elif lib == "google-api-core":
         unbounded = _google_bound(ctx, call)
-    elif lib == "celery" and call is not None:
+    elif lib == "celery":
         value = args.find(call, ArgSpec("max_retries"), ctx)
         if args.is_none(value):
             unbounded = Unbounded(_where(call, value, node), "sets `max_retries=None`")
@@ -240,7 +261,7 @@ def _absent(value) -> bool:
 # --- limits (REL301) -----------------------------------------------------------------
 
 
-def _tenacity_bound(ctx, node, call) -> Unbounded | None:
+def _tenacity_bound(ctx: Context, node, call) -> Unbounded | None:
     stop = None if call is None else args.find(call, ArgSpec("stop", 1), ctx)
     if stop is SPREAD:
         return None
@@ -249,10 +270,12 @@ def _tenacity_bound(ctx, node, call) -> Unbounded | None:
     if not stop_unbounded(ctx, stop):
         return None
     direct = args.is_none(stop) or ctx.qualname(stop) in STOP_NEVER
-    return Unbounded(_where(call, stop, node), f"stops on `{ctx.code(stop)}`, which never fires", "stop", stop, not direct)
+    return Unbounded(
+        _where(call, stop, node), f"stops on `{ctx.code(stop)}`, which never fires", "stop", stop, not direct
+    )
 
 
-def stop_unbounded(ctx, expr, depth: int = 0) -> bool:
+def stop_unbounded(ctx: Context, expr, depth: int = 0) -> bool:
     """A tenacity stop that never fires: ``stop_never``, None, ``|`` of only such
     parts, or ``&`` with one (``stop_all`` needs every part to fire)."""
     if depth > 4:
@@ -280,25 +303,33 @@ def stop_unbounded(ctx, expr, depth: int = 0) -> bool:
     return False
 
 
-def _backoff_bound(ctx, node, call) -> Unbounded | None:
+def _backoff_bound(ctx: Context, node, call) -> Unbounded | None:
     tries = args.find(call, ArgSpec("max_tries"), ctx)
     time = args.find(call, ArgSpec("max_time"), ctx)
     if SPREAD in (tries, time) or not (_absent(tries) and _absent(time)):
         return None
-    reason = "has no `max_tries` or `max_time`" if tries is None and time is None else "sets no `max_tries` or `max_time` (None)"
-    return Unbounded(node, reason, "max_tries", tries)
+    reason = (
+        "has no `max_tries` or `max_time`"
+        if tries is None and time is None
+        else "sets no `max_tries` or `max_time` (None)"
+    )
+    return Unbounded(node, reason, "max_tries", tries if isinstance(tries, cst.BaseExpression) else None)
 
 
-def _retrying_bound(ctx, node, call) -> Unbounded | None:
+def _retrying_bound(ctx: Context, node, call) -> Unbounded | None:
     if call is None:
         return Unbounded(node, "has no `stop_max_attempt_number` or `stop_max_delay`", "stop_max_attempt_number")
-    values = [args.find(call, ArgSpec(k), ctx) for k in ("stop", "stop_func", "stop_max_attempt_number", "stop_max_delay")]
+    values = [
+        args.find(call, ArgSpec(k), ctx) for k in ("stop", "stop_func", "stop_max_attempt_number", "stop_max_delay")
+    ]
     if SPREAD in values or not all(_absent(v) for v in values):
         return None
-    return Unbounded(node, "has no `stop_max_attempt_number` or `stop_max_delay`", "stop_max_attempt_number", values[2])
+    count = values[2]
+    existing = count if isinstance(count, cst.BaseExpression) else None
+    return Unbounded(node, "has no `stop_max_attempt_number` or `stop_max_delay`", "stop_max_attempt_number", existing)
 
 
-def _retry_pkg_bound(ctx, node, call, first: int) -> Unbounded | None:
+def _retry_pkg_bound(ctx: Context, node, call, first: int) -> Unbounded | None:
     tries = args.find(call, ArgSpec("tries", first + 1), ctx)
     if tries is SPREAD:
         return None
@@ -310,7 +341,7 @@ def _retry_pkg_bound(ctx, node, call, first: int) -> Unbounded | None:
     return Unbounded(_where(call, tries, node), f"sets `tries={ctx.code(tries)}`", "tries", tries)
 
 
-def _stamina_bound(ctx, node, call) -> Unbounded | None:
+def _stamina_bound(ctx: Context, node, call) -> Unbounded | None:
     attempts = args.find(call, ArgSpec("attempts"), ctx)
     timeout = args.find(call, ArgSpec("timeout"), ctx)
     if args.is_none(attempts) and args.is_none(timeout):
@@ -321,7 +352,7 @@ def _stamina_bound(ctx, node, call) -> Unbounded | None:
 _URLLIB3_COUNTERS = ("connect", "read", "redirect", "status", "other")
 
 
-def _urllib3_bound(ctx, call) -> Unbounded | None:
+def _urllib3_bound(ctx: Context, call) -> Unbounded | None:
     total = args.find(call, ArgSpec("total", 0), ctx)
     if not args.is_none(total):
         return None
@@ -331,7 +362,7 @@ def _urllib3_bound(ctx, call) -> Unbounded | None:
     return Unbounded(_where(call, total, call), "sets `total=None` with no other counter")
 
 
-def _google_bound(ctx, call) -> Unbounded | None:
+def _google_bound(ctx: Context, call) -> Unbounded | None:
     # `deadline=` is the deprecated alias; when given it wins over `timeout`.
     deadline = args.find(call, ArgSpec("deadline"), ctx)
     value = deadline if deadline is not None else args.find(call, ArgSpec("timeout", 4), ctx)
@@ -344,7 +375,7 @@ def _google_bound(ctx, call) -> Unbounded | None:
 # --- exceptions (REL304) ----------------------------------------------------------------
 
 
-def is_broad(ctx, expr) -> bool:
+def is_broad(ctx: Context, expr) -> bool:
     """``Exception``/``BaseException`` (the builtins, not shadowed), alone or in a tuple."""
     if isinstance(expr, cst.Tuple):
         return any(is_broad(ctx, e.value) for e in expr.elements)
@@ -353,7 +384,7 @@ def is_broad(ctx, expr) -> bool:
     return ctx.qualname(expr) in ("builtins.Exception", "builtins.BaseException")
 
 
-def _broad_arg(ctx, call, spec: ArgSpec, node, absent_reason: str | None = None) -> AnyError | None:
+def _broad_arg(ctx: Context, call, spec: ArgSpec, node, absent_reason: str | None = None) -> AnyError | None:
     value = args.find(call, spec, ctx)
     if value is None:
         return AnyError(node, absent_reason) if absent_reason and node is not None else None
@@ -362,7 +393,7 @@ def _broad_arg(ctx, call, spec: ArgSpec, node, absent_reason: str | None = None)
     return AnyError(_where(call, value, node or call), f"retries on `{ctx.code(value)}`")
 
 
-def _tenacity_any(ctx, node, call) -> AnyError | None:
+def _tenacity_any(ctx: Context, node, call) -> AnyError | None:
     value = None if call is None else args.find(call, ArgSpec("retry", 3), ctx)
     if value is SPREAD:
         return None
@@ -375,7 +406,7 @@ def _tenacity_any(ctx, node, call) -> AnyError | None:
     return None
 
 
-def _retrying_any(ctx, node, call) -> AnyError | None:
+def _retrying_any(ctx: Context, node, call) -> AnyError | None:
     value = None if call is None else args.find(call, ArgSpec("retry_on_exception"), ctx)
     if value is SPREAD or not _absent(value):
         return None
@@ -385,7 +416,7 @@ def _retrying_any(ctx, node, call) -> AnyError | None:
 # --- Celery task classes ----------------------------------------------------------------
 
 
-def is_celery_task_class(ctx, cls: cst.ClassDef) -> bool:
+def is_celery_task_class(ctx: Context, cls: cst.ClassDef) -> bool:
     for base in cls.bases:
         if ctx.qualname(base.value) in CELERY_TASK_BASES:
             return True
@@ -398,7 +429,7 @@ def is_celery_task_class(ctx, cls: cst.ClassDef) -> bool:
 # --- retried functions (REL305) ---------------------------------------------------------------
 
 
-def retried_by(ctx, decorator: cst.Decorator) -> RetrySite | None:
+def retried_by(ctx: Context, decorator: cst.Decorator) -> RetrySite | None:
     """The retry that ``decorator`` wraps its function in, if any: a mechanism used
     directly, or a name bound once to one (``my_retry = retry(...)``, ``@my_retry``)."""
     site = retry_site(ctx, decorator)

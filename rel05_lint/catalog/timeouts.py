@@ -14,8 +14,9 @@ rule pages (rules/REL501.md, rules/REL502.md).
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -23,6 +24,9 @@ from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.core.args import ArgSpec, find, string_value
 from rel05_lint.core.prefilter import Facts, Names
 from rel05_lint.core.scope import Instance
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 
 @dataclass(frozen=True)
@@ -70,26 +74,48 @@ FUNCTIONS: dict[str, Target] = {
     # urllib3.request() defaults to 3 s; None passes through to the pool and turns it off.
     "urllib3.request": _t("urllib3", missing=False),
     # Pool constructors: the timeout travels with the instance (see INSTANCE_CALLS).
-    **{name: _t("urllib3", missing=False) for name in (
-        "urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPConnectionPool",
-        "urllib3.HTTPSConnectionPool", "urllib3.connection_from_url",
-        "urllib3.poolmanager.PoolManager", "urllib3.poolmanager.ProxyManager",
-        "urllib3.connectionpool.HTTPConnectionPool", "urllib3.connectionpool.HTTPSConnectionPool",
-        "urllib3.connectionpool.connection_from_url",
-    )},
+    **{
+        name: _t("urllib3", missing=False)
+        for name in (
+            "urllib3.PoolManager",
+            "urllib3.ProxyManager",
+            "urllib3.HTTPConnectionPool",
+            "urllib3.HTTPSConnectionPool",
+            "urllib3.connection_from_url",
+            "urllib3.poolmanager.PoolManager",
+            "urllib3.poolmanager.ProxyManager",
+            "urllib3.connectionpool.HTTPConnectionPool",
+            "urllib3.connectionpool.HTTPSConnectionPool",
+            "urllib3.connectionpool.connection_from_url",
+        )
+    },
     # httpx: 5 s everywhere by default; timeout=None turns every phase off.
     **{f"httpx.{v}": _t("httpx", missing=False) for v in (*HTTP_VERBS, "stream")},
     "httpx.Client": _t("httpx", missing=False),
     "httpx.AsyncClient": _t("httpx", missing=False),
     # redis-py 8 defaults to 5 s; an explicit socket_timeout=None blocks on every version.
-    **{name: _t("redis", "socket_timeout", missing=False) for name in (
-        "redis.Redis", "redis.StrictRedis", "redis.from_url", "redis.Redis.from_url",
-        "redis.StrictRedis.from_url", "redis.client.Redis", "redis.ConnectionPool",
-        "redis.ConnectionPool.from_url", "redis.connection.ConnectionPool",
-        "redis.asyncio.Redis", "redis.asyncio.StrictRedis", "redis.asyncio.from_url",
-        "redis.asyncio.Redis.from_url", "redis.asyncio.client.Redis", "redis.asyncio.ConnectionPool",
-        "redis.asyncio.ConnectionPool.from_url", "redis.asyncio.connection.ConnectionPool",
-    )},
+    **{
+        name: _t("redis", "socket_timeout", missing=False)
+        for name in (
+            "redis.Redis",
+            "redis.StrictRedis",
+            "redis.from_url",
+            "redis.Redis.from_url",
+            "redis.StrictRedis.from_url",
+            "redis.client.Redis",
+            "redis.ConnectionPool",
+            "redis.ConnectionPool.from_url",
+            "redis.connection.ConnectionPool",
+            "redis.asyncio.Redis",
+            "redis.asyncio.StrictRedis",
+            "redis.asyncio.from_url",
+            "redis.asyncio.Redis.from_url",
+            "redis.asyncio.client.Redis",
+            "redis.asyncio.ConnectionPool",
+            "redis.asyncio.ConnectionPool.from_url",
+            "redis.asyncio.connection.ConnectionPool",
+        )
+    },
     # setdefaulttimeout(None) makes every new stdlib socket block forever.
     "socket.setdefaulttimeout": _t("socket", position=0, missing=False),
     "asyncio.wait_for": _t("asyncio", position=1, missing=False),
@@ -102,7 +128,7 @@ class InstanceCalls:
     """Methods that take a timeout on instances built by ``constructors``."""
 
     library: str
-    constructors: Container[str]
+    constructors: frozenset[str]
     methods: Mapping[str, Target]
     # Where the constructor takes a timeout that covers every call through the
     # instance (urllib3 pools). Given at all (even None: REL502's business),
@@ -245,7 +271,7 @@ def extra_table(settings) -> dict[str, Target]:
     return {e.call: Target("extra", ArgSpec(e.keyword, e.position)) for e in settings.extra_timeout_calls}
 
 
-def lookup(ctx, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hit | None:  # noqa: B006 - read only
+def lookup(ctx: Context, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hit | None:
     """The catalog entry ``call`` hits: a function, a method on a tracked instance, or a socket."""
     func = call.func
     qual = ctx.qualname(func)
@@ -273,7 +299,7 @@ def lookup(ctx, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hit | None:
     return None
 
 
-def _grpc_hit(ctx, func: cst.Attribute, method: str, owner: cst.BaseExpression) -> Hit | None:
+def _grpc_hit(ctx: Context, func: cst.Attribute, method: str, owner: cst.BaseExpression) -> Hit | None:
     if method in _NOT_RPC or method.startswith("__"):
         return None
     stub = ctx.instance(owner, GRPC_STUBS)
@@ -285,12 +311,12 @@ def _grpc_hit(ctx, func: cst.Attribute, method: str, owner: cst.BaseExpression) 
     return Hit(GRPC_TARGET, _display(ctx, func, key), key, stub)
 
 
-def _display(ctx, func: cst.BaseExpression, fallback: str) -> str:
+def _display(ctx: Context, func: cst.BaseExpression, fallback: str) -> str:
     text = ctx.code(func)
     return text if "\n" not in text and len(text) <= 60 else fallback
 
 
-def is_socket(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
+def is_socket(ctx: Context, node: cst.CSTNode, _depth: int = 0) -> bool:
     """Whether ``node`` is a tracked socket (the spec's list, plus ``conn`` from ``accept()``)."""
     if _depth > 4:
         return False
@@ -313,7 +339,7 @@ def is_socket(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
     return isinstance(node, cst.Name) and _unpacked_socket(ctx, node.value, _depth)
 
 
-def _unpacked_socket(ctx, name: str, depth: int) -> bool:
+def _unpacked_socket(ctx: Context, name: str, depth: int) -> bool:
     """``a, b = socket.socketpair()`` or ``conn, addr = sock.accept()``, bound once."""
     found = ctx.scopes.lookup(name)
     if found is None or len(found[0]) != 1:
@@ -337,10 +363,10 @@ def _unpacked_socket(ctx, name: str, depth: int) -> bool:
     )
 
 
-def timeout_object(ctx, call: cst.Call) -> tuple[str, TimeoutObject] | None:
+def timeout_object(ctx: Context, call: cst.Call) -> tuple[str, TimeoutObject] | None:
     qual = ctx.qualname(call.func)
     obj = TIMEOUT_OBJECTS.get(qual) if qual is not None else None
-    return (qual, obj) if obj is not None else None
+    return (qual, obj) if qual is not None and obj is not None else None
 
 
 def none_members(value: object) -> list[cst.Name]:
@@ -348,13 +374,11 @@ def none_members(value: object) -> list[cst.Name]:
     if isinstance(value, cst.Name) and value.value == "None":
         return [value]
     if isinstance(value, (cst.Tuple, cst.List)):
-        return [
-            el.value for el in value.elements if isinstance(el.value, cst.Name) and el.value.value == "None"
-        ]
+        return [el.value for el in value.elements if isinstance(el.value, cst.Name) and el.value.value == "None"]
     return []
 
 
-def dsn_has_connect_timeout(ctx, call: cst.Call) -> bool:
+def dsn_has_connect_timeout(ctx: Context, call: cst.Call) -> bool:
     """psycopg2: ``connect_timeout`` inside a string-literal DSN (or a name bound once to one)."""
     dsn = find(call, ArgSpec("dsn", 0), ctx)
     if isinstance(dsn, (cst.Name, cst.Attribute)):
@@ -378,7 +402,7 @@ def written_in(call: cst.Call, target: cst.CSTNode) -> bool:
     return False
 
 
-def local_wait(ctx, call: cst.Call) -> Hit | None:
+def local_wait(ctx: Context, call: cst.Call) -> Hit | None:
     """REL503's catalog: subprocess calls, Popen waits, futures waits and ``result()``."""
     func = call.func
     qual = ctx.qualname(func)
@@ -399,7 +423,7 @@ def local_wait(ctx, call: cst.Call) -> Hit | None:
     return None
 
 
-def is_future(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
+def is_future(ctx: Context, node: cst.CSTNode, _depth: int = 0) -> bool:
     """``executor.submit(...)`` on a tracked executor, or a name bound once to one."""
     if isinstance(node, cst.Call):
         func = node.func
@@ -417,8 +441,18 @@ def is_future(ctx, node: cst.CSTNode, _depth: int = 0) -> bool:
 # Module names a catalogued remote call resolves through (its import names
 # one): where the review report may find a REL501 site.
 REMOTE_WORDS = (
-    "requests", "urllib", "http", "socket", "smtplib", "ftplib", "imaplib", "poplib",
-    "psycopg2", "pymysql", "_pb2_grpc", "redis",
+    "requests",
+    "urllib",
+    "http",
+    "socket",
+    "smtplib",
+    "ftplib",
+    "imaplib",
+    "poplib",
+    "psycopg2",
+    "pymysql",
+    "_pb2_grpc",
+    "redis",
 )
 
 # --- the prefilter's view of these tables (core/prefilter.py) ------------------

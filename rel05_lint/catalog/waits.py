@@ -13,11 +13,16 @@ urllib3 ``Retry`` and hand-written loops alike.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from rel05_lint.core import args
-from rel05_lint.core.args import UNKNOWN as SPREAD, ArgSpec
+from rel05_lint.core.args import UNKNOWN as SPREAD
+from rel05_lint.core.args import ArgSpec
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 NONE = "none"  # no delay at all: attempts come back to back
 CONSTANT = "constant"  # a delay that does not grow (fixed, or random in a fixed range)
@@ -85,7 +90,7 @@ _TENACITY = ("tenacity", "tenacity.wait")
 _TENACITY_JITTERED = {"wait_random_exponential", "wait_full_jitter", "wait_exponential_jitter"}
 
 
-def tenacity_wait(ctx, call: cst.Call | None) -> Wait:
+def tenacity_wait(ctx: Context, call: cst.Call | None) -> Wait:
     """``wait=`` of ``@retry``/``Retrying``; a bare decorator has none (tenacity then
     retries at once: its default is ``wait_none()``)."""
     value = None if call is None else args.find(call, ArgSpec("wait", 2), ctx)
@@ -93,12 +98,13 @@ def tenacity_wait(ctx, call: cst.Call | None) -> Wait:
         return UNKNOWN_WAIT
     if value is None:
         return Wait(NONE, describe="has no `wait=`")
+    assert call is not None  # value came from it
     w = tenacity_expr(ctx, value)
     where = _arg_node(call, value) or value  # the value itself when it sits in a `**{...}` spread
     return Wait(w.growth, w.random, f"waits `{ctx.code(value)}`", where, w.renames)
 
 
-def tenacity_expr(ctx, expr: cst.BaseExpression, depth: int = 0) -> Wait:
+def tenacity_expr(ctx: Context, expr: cst.BaseExpression, depth: int = 0) -> Wait:
     """Classify a tenacity wait expression, including ``+`` sums and names bound once."""
     if depth > 4:
         return UNKNOWN_WAIT
@@ -144,7 +150,7 @@ def tenacity_expr(ctx, expr: cst.BaseExpression, depth: int = 0) -> Wait:
 _BACKOFF = ("backoff", "backoff._wait_gen")
 
 
-def backoff_wait(ctx, call: cst.Call) -> Wait:
+def backoff_wait(ctx: Context, call: cst.Call) -> Wait:
     """backoff's wait generator, with the decorator's ``jitter`` (``full_jitter`` by default)."""
     gen = args.find(call, ArgSpec("wait_gen", 0), ctx)
     if gen is None or gen is SPREAD:
@@ -169,13 +175,20 @@ def backoff_wait(ctx, call: cst.Call) -> Wait:
 # --- retrying -----------------------------------------------------------------
 
 _RETRYING_KEYS = (
-    "wait", "wait_func", "wait_fixed", "wait_random_min", "wait_random_max",
-    "wait_incrementing_start", "wait_incrementing_increment",
-    "wait_exponential_multiplier", "wait_exponential_max", "wait_jitter_max",
+    "wait",
+    "wait_func",
+    "wait_fixed",
+    "wait_random_min",
+    "wait_random_max",
+    "wait_incrementing_start",
+    "wait_incrementing_increment",
+    "wait_exponential_multiplier",
+    "wait_exponential_max",
+    "wait_jitter_max",
 )
 
 
-def retrying_wait(ctx, call: cst.Call | None) -> Wait:
+def retrying_wait(ctx: Context, call: cst.Call | None) -> Wait:
     """retrying takes the max of every wait option given; none given means 0 ms."""
     if call is None:
         return Wait(NONE, describe="has no wait option")
@@ -199,7 +212,11 @@ def retrying_wait(ctx, call: cst.Call | None) -> Wait:
     if "wait_fixed" in found or rnd:
         value = found.get("wait_fixed")
         where = _arg_node(call, value) if value is not None else None
-        text = f"waits a fixed `wait_fixed={ctx.code(value)}`" if value is not None else "waits a random but constant range"
+        text = (
+            f"waits a fixed `wait_fixed={ctx.code(value)}`"
+            if value is not None
+            else "waits a random but constant range"
+        )
         return Wait(CONSTANT, rnd or jitter, text, where)
     return Wait(NONE, jitter, "has no wait option")
 
@@ -207,7 +224,7 @@ def retrying_wait(ctx, call: cst.Call | None) -> Wait:
 # --- the `retry` package ---------------------------------------------------------
 
 
-def retry_pkg_wait(ctx, call: cst.Call, first: int) -> Wait:
+def retry_pkg_wait(ctx: Context, call: cst.Call, first: int) -> Wait:
     """``retry(exceptions, tries, delay, max_delay, backoff, jitter)``; ``first`` is the
     position of ``exceptions`` (0 for the decorator, 3 for ``retry_call``).
 
@@ -228,7 +245,7 @@ def retry_pkg_wait(ctx, call: cst.Call, first: int) -> Wait:
         return UNKNOWN_WAIT
     if (factor_v > 1 and delay_v != 0) or jitter_v != 0:
         return Wait(GROWING, random, "grows `delay` with a numeric `jitter` (a fixed amount, not random)")
-    if delay_v == 0:
+    if delay_v == 0 or not isinstance(delay, cst.BaseExpression):
         return Wait(NONE, random, "keeps the default `delay=0`" if delay is None else "sets `delay=0`")
     return Wait(CONSTANT, random, f"waits a fixed `delay={ctx.code(delay)}` (`backoff=1`)", _arg_node(call, delay))
 
@@ -236,7 +253,7 @@ def retry_pkg_wait(ctx, call: cst.Call, first: int) -> Wait:
 # --- stamina ------------------------------------------------------------------
 
 
-def stamina_wait(ctx, call: cst.Call) -> Wait:
+def stamina_wait(ctx: Context, call: cst.Call) -> Wait:
     """stamina: ``wait_initial * wait_exp_base**n + uniform(0, wait_jitter)``, jittered by default."""
     base = args.find(call, ArgSpec("wait_exp_base"), ctx)
     jitter = args.find(call, ArgSpec("wait_jitter"), ctx)
@@ -251,11 +268,11 @@ def stamina_wait(ctx, call: cst.Call) -> Wait:
 # --- urllib3 / requests ---------------------------------------------------------
 
 
-def urllib3_wait(ctx, call: cst.Call) -> Wait | None:
+def urllib3_wait(ctx: Context, call: cst.Call) -> Wait | None:
     """urllib3 ``Retry``: ``backoff_factor`` (default 0: no backoff) and
     ``backoff_jitter`` (default 0.0: no jitter). None when it never retries."""
     total = args.find(call, ArgSpec("total", 0), ctx)
-    if isinstance(total, cst.Name) and total.value == "False" or _num(total) == 0:
+    if (isinstance(total, cst.Name) and total.value == "False") or _num(total) == 0:
         return None
     factor = args.find(call, ArgSpec("backoff_factor"), ctx)
     jitter = args.find(call, ArgSpec("backoff_jitter"), ctx)
@@ -265,10 +282,15 @@ def urllib3_wait(ctx, call: cst.Call) -> Wait | None:
         text = "has no `backoff_factor` (urllib3 defaults to 0)" if factor is None else "sets `backoff_factor=0`"
         return Wait(NONE, describe=text, where=_arg_node(call, factor) if factor is not None else None)
     random = jitter is not None and _num(jitter) != 0
-    return Wait(GROWING, random, "sets `backoff_factor` with no `backoff_jitter`", _arg_node(call, jitter) if jitter is not None else None)
+    return Wait(
+        GROWING,
+        random,
+        "sets `backoff_factor` with no `backoff_jitter`",
+        _arg_node(call, jitter) if jitter is not None else None,
+    )
 
 
-def adapter_wait(ctx, call: cst.Call) -> Wait | None:
+def adapter_wait(ctx: Context, call: cst.Call) -> Wait | None:
     """``HTTPAdapter(max_retries=<int>)`` builds a ``Retry`` with no backoff at all."""
     value = args.find(call, ArgSpec("max_retries", 2), ctx)
     number = _num(value)
@@ -298,7 +320,7 @@ class LoopFacts:
     values: dict[str, list[cst.BaseExpression]]
 
 
-def expression_wait(ctx, expr: cst.BaseExpression, facts: LoopFacts, depth: int = 0) -> Wait:
+def expression_wait(ctx: Context, expr: cst.BaseExpression, facts: LoopFacts, depth: int = 0) -> Wait:
     """Classify one sleep expression of a hand-written retry loop.
 
     Growing: uses ``**``, a counter, or an indexed table by a counter.
@@ -330,22 +352,28 @@ def expression_wait(ctx, expr: cst.BaseExpression, facts: LoopFacts, depth: int 
     if isinstance(expr, cst.UnaryOperation):
         return expression_wait(ctx, expr.expression, facts, depth + 1)
     if isinstance(expr, cst.BinaryOperation):
-        w = combine([expression_wait(ctx, expr.left, facts, depth + 1), expression_wait(ctx, expr.right, facts, depth + 1)])
+        w = combine(
+            [expression_wait(ctx, expr.left, facts, depth + 1), expression_wait(ctx, expr.right, facts, depth + 1)]
+        )
         if isinstance(expr.operator, cst.Power) and w.growth != UNKNOWN:
             return Wait(GROWING, w.random)
         return w
     if isinstance(expr, cst.IfExp):
-        return combine([expression_wait(ctx, expr.body, facts, depth + 1), expression_wait(ctx, expr.orelse, facts, depth + 1)])
+        return combine(
+            [expression_wait(ctx, expr.body, facts, depth + 1), expression_wait(ctx, expr.orelse, facts, depth + 1)]
+        )
     if isinstance(expr, cst.Subscript):
         # DELAYS[attempt]: a table of delays stepped through by the counter.
-        index = [expression_wait(ctx, e.slice.value, facts, depth + 1) for e in expr.slice if isinstance(e.slice, cst.Index)]
+        index = [
+            expression_wait(ctx, e.slice.value, facts, depth + 1) for e in expr.slice if isinstance(e.slice, cst.Index)
+        ]
         return Wait(GROWING if any(i.growth == GROWING for i in index) else CONSTANT)
     if isinstance(expr, cst.Call):
         return _call_wait(ctx, expr, facts, depth)
     return UNKNOWN_WAIT
 
 
-def _call_wait(ctx, call: cst.Call, facts: LoopFacts, depth: int) -> Wait:
+def _call_wait(ctx: Context, call: cst.Call, facts: LoopFacts, depth: int) -> Wait:
     inner = [expression_wait(ctx, a.value, facts, depth + 1) for a in call.args]
     if is_random_call(ctx, call):
         grows = any(i.growth == GROWING for i in inner)
@@ -358,7 +386,7 @@ def _call_wait(ctx, call: cst.Call, facts: LoopFacts, depth: int) -> Wait:
     return UNKNOWN_WAIT
 
 
-def is_random_call(ctx, call: cst.Call) -> bool:
+def is_random_call(ctx: Context, call: cst.Call) -> bool:
     """``random.uniform(...)``, ``secrets.randbelow(...)``, ``rng.random()`` on a tracked RNG."""
     qual = ctx.qualname(call.func)
     if qual is not None and any(qual.startswith(m + ".") for m in _RANDOM_MODULES):

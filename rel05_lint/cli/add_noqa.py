@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 
 from rel05_lint.core import noqa
 from rel05_lint.core.config import Settings
-from rel05_lint.registry import build_engine
-from rel05_lint.runner.files import Unreadable, read, write_atomic
 from rel05_lint.core.findings import Finding
-from rel05_lint.runner import Job, run
 from rel05_lint.core.source import split_lines
+from rel05_lint.registry import build_engine
+from rel05_lint.runner import Job, run
+from rel05_lint.runner.files import Unreadable, read, write_atomic
 
 TOOL_CODE = "REL001"  # a file that cannot be parsed: no comment can suppress it
 
@@ -68,6 +68,7 @@ def add_noqa(paths: list[str], settings: Settings, jobs: int | None = None) -> O
             out.remaining.extend(current)
             out.notes.append(f"{path}: not written: the comments would not suppress every finding")
             continue
+        why: str | None
         try:
             data = source.to_bytes(new_text)
         except UnicodeEncodeError:
@@ -122,7 +123,7 @@ def _with_codes(body: str, comment: tuple[int, str] | None, codes: set[str]) -> 
         if not new_codes:
             return body, 0
         merged = have + new_codes  # existing codes keep their order
-        new = f"{ctext[: match.start()]}# noqa: {', '.join(merged)}{ctext[match.end():]}"
+        new = f"{ctext[: match.start()]}# noqa: {', '.join(merged)}{ctext[match.end() :]}"
         count = len(new_codes)
     return body[:col] + new + body[col + len(ctext) :], count
 

@@ -14,18 +14,17 @@ from pathlib import Path
 import click
 
 from rel05_lint import __version__, registry
-from rel05_lint.cli import output
-from rel05_lint.cli import stdin
+from rel05_lint.cli import output, stdin
 from rel05_lint.cli.add_noqa import add_noqa as add_noqa_comments
-from rel05_lint.runner.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from rel05_lint.cli.progress import Progress
 from rel05_lint.core.config import ConfigError, Settings, check_selector, find_config, load, parse_default_timeout
-from rel05_lint.runner.files import PathError, discover
 from rel05_lint.core.pages import page
 from rel05_lint.report import collect as review_collect
-from rel05_lint.report import renderers as report_formats
 from rel05_lint.report import model as review_model
-from rel05_lint.cli.progress import Progress
+from rel05_lint.report import renderers as report_formats
 from rel05_lint.runner import Job, run
+from rel05_lint.runner.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from rel05_lint.runner.files import PathError, discover
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -44,6 +43,7 @@ def _selectors(values: tuple[str, ...], option: str) -> tuple[str, ...] | None:
 
 
 def _settings(paths: tuple[str, ...], config: str | None, **overrides) -> Settings:
+    path: Path | None
     if config is not None:
         path = Path(config)
         if not path.is_file():
@@ -63,7 +63,9 @@ def _settings(paths: tuple[str, ...], config: str | None, **overrides) -> Settin
     if extend is not None:
         changes["extend_select"] = settings.extend_select + extend
     if "default_timeout" in changes:
-        changes["default_timeout"] = parse_default_timeout(_number_or_name(changes["default_timeout"]), "--default-timeout")
+        changes["default_timeout"] = parse_default_timeout(
+            _number_or_name(changes["default_timeout"]), "--default-timeout"
+        )
     return settings.with_overrides(**changes)
 
 
@@ -80,14 +82,45 @@ def _number_or_name(value: str):
 def common(func):
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
-        click.option("--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (comma-separated; REL5, REL501, ALL)."),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="CODES",
+            help="Only these codes or prefixes (comma-separated; REL5, REL501, ALL).",
+        ),
         click.option("--ignore", multiple=True, metavar="CODES", help="Turn off these codes or prefixes."),
-        click.option("--extend-select", multiple=True, metavar="CODES", help="Add codes or prefixes to the selection (e.g. off-by-default REL503)."),
-        click.option("--config", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.rel05-lint] from (default: the nearest one)."),
-        click.option("--default-timeout", metavar="SECONDS|NAME", help="Timeout that fixes insert: a number or a dotted name like myapp.settings.HTTP_TIMEOUT."),
-        click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to paths named on the command line too (for pre-commit)."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs)."),
-        click.option("--format", "fmt", type=click.Choice(output.FORMATS), default="text", show_default=True, help="Output format."),
+        click.option(
+            "--extend-select",
+            multiple=True,
+            metavar="CODES",
+            help="Add codes or prefixes to the selection (e.g. off-by-default REL503).",
+        ),
+        click.option(
+            "--config",
+            type=click.Path(dir_okay=False),
+            help="pyproject.toml to read [tool.rel05-lint] from (default: the nearest one).",
+        ),
+        click.option(
+            "--default-timeout",
+            metavar="SECONDS|NAME",
+            help="Timeout that fixes insert: a number or a dotted name like myapp.settings.HTTP_TIMEOUT.",
+        ),
+        click.option(
+            "--force-exclude",
+            is_flag=True,
+            help="Apply exclude patterns to paths named on the command line too (for pre-commit).",
+        ),
+        click.option(
+            "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs)."
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(output.FORMATS),
+            default="text",
+            show_default=True,
+            help="Output format.",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -105,10 +138,23 @@ def reporting(func):
         return func(*args, out=out, **kwargs)
 
     options = [
-        click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output."),
+        click.option(
+            "--output-file",
+            "-o",
+            type=click.Path(dir_okay=False),
+            help="Write the report to this file instead of standard output.",
+        ),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
-        click.option("--statistics", is_flag=True, help="Print counts per rule (and how many are fixable) instead of the findings."),
-        click.option("--stdin-filename", metavar="PATH", help="Read the source from standard input and report it as PATH (config and per-file ignores apply as for PATH)."),
+        click.option(
+            "--statistics",
+            is_flag=True,
+            help="Print counts per rule (and how many are fixable) instead of the findings.",
+        ),
+        click.option(
+            "--stdin-filename",
+            metavar="PATH",
+            help="Read the source from standard input and report it as PATH (config and per-file ignores apply as for PATH).",
+        ),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -138,7 +184,7 @@ def _stdin_settings(name, config, overrides) -> Settings:
 class _Main(click.Group):
     """Exit 2 after a run in which a path named on the command line did not exist."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except SystemExit as exc:
@@ -181,11 +227,33 @@ def _prepare(paths, config, force_exclude, **overrides):
 
 @main.command()
 @common
-@click.option("--add-noqa", is_flag=True, help="Add `# noqa: CODE` to every line with a finding (merged into an existing noqa comment): adopt the linter on legacy code.")
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add `# noqa: CODE` to every line with a finding (merged into an existing noqa comment): adopt the linter on legacy code.",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache.")
-@click.option("--cache-dir", type=click.Path(file_okay=False), help=f"Result cache folder (default: {DEFAULT_CACHE_DIR} next to the configuration, else in the current folder).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False),
+    help=f"Result cache folder (default: {DEFAULT_CACHE_DIR} next to the configuration, else in the current folder).",
+)
 @reporting
-def check(paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt, add_noqa, no_cache, cache_dir, out):
+def check(
+    paths,
+    select,
+    ignore,
+    extend_select,
+    config,
+    default_timeout,
+    force_exclude,
+    jobs,
+    fmt,
+    add_noqa,
+    no_cache,
+    cache_dir,
+    out,
+):
     """Report findings in PATHS (files or folders; default: the current folder; `-` reads standard input)."""
     overrides = dict(select=select, ignore=ignore, extend_select=extend_select, default_timeout=default_timeout)
     name = _stdin_name(paths, out, add_noqa)
@@ -219,10 +287,16 @@ def _add_noqa(files, settings, jobs, out) -> int:
 
 @main.command()
 @common
-@click.option("--unsafe-fixes/--no-unsafe-fixes", default=None, help="Also apply fixes that change behaviour on purpose (bounding a call, a retry, a queue).")
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="Also apply fixes that change behaviour on purpose (bounding a call, a retry, a queue).",
+)
 @click.option("--diff", is_flag=True, help="Print a unified diff of the fixes and write nothing.")
 @reporting
-def fix(paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt, unsafe_fixes, diff, out):
+def fix(
+    paths, select, ignore, extend_select, config, default_timeout, force_exclude, jobs, fmt, unsafe_fixes, diff, out
+):
     """Apply fixes in PATHS, then report what remains (exit 1 while findings remain).
 
     With `-` (or --stdin-filename) the fixed source goes to standard output and the report to standard error.
@@ -253,7 +327,7 @@ def _fix_stdin(name, config, overrides, force_exclude, unsafe_fixes, diff, fmt, 
     piped = stdin.fix(settings, name, force_exclude and settings.is_excluded(name), unsafe, diff)
     for note in piped.notes:
         click.echo(f"rel05-lint: {note}", err=True)
-    stream = click.get_binary_stream("stdout")
+    stream = sys.stdout.buffer  # the fixed source, in the buffer's own encoding
     stream.write(piped.output or b"")
     stream.flush()
     fixed = piped.fixes_applied
@@ -317,16 +391,53 @@ def explain(code):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (the figures list the rules that fed them).")
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="CODES",
+    help="Only these codes or prefixes (the figures list the rules that fed them).",
+)
 @click.option("--ignore", multiple=True, metavar="CODES", help="Turn off these codes or prefixes.")
-@click.option("--extend-select", multiple=True, metavar="CODES", help="Add codes to the default set (e.g. off-by-default REL503 adds its figure).")
-@click.option("--config", type=click.Path(dir_okay=False), help="pyproject.toml to read [tool.rel05-lint] from (default: the nearest one).")
+@click.option(
+    "--extend-select",
+    multiple=True,
+    metavar="CODES",
+    help="Add codes to the default set (e.g. off-by-default REL503 adds its figure).",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False),
+    help="pyproject.toml to read [tool.rel05-lint] from (default: the nearest one).",
+)
 @click.option("--force-exclude", is_flag=True, help="Apply exclude patterns to paths named on the command line too.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs).")
-@click.option("--format", "fmt", type=click.Choice(report_formats.FORMATS), default="markdown", show_default=True, help="markdown (step summary, PR comment), html (one self-contained page), json (dashboards).")
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output.")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many files and directories to list by findings.")
-@click.option("--fail-under", multiple=True, metavar="BPnn=PERCENT", help="Exit 1 when a best practice's share is below PERCENT (e.g. BP05=95; repeat or comma-separate).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(report_formats.FORMATS),
+    default="markdown",
+    show_default=True,
+    help="markdown (step summary, PR comment), html (one self-contained page), json (dashboards).",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many files and directories to list by findings.",
+)
+@click.option(
+    "--fail-under",
+    multiple=True,
+    metavar="BPnn=PERCENT",
+    help="Exit 1 when a best practice's share is below PERCENT (e.g. BP05=95; repeat or comma-separate).",
+)
 def report(paths, select, ignore, extend_select, config, force_exclude, jobs, fmt, output_file, top, fail_under):
     """The REL05 review: per best practice, the share of inspected sites in PATHS that follow it.
 
@@ -352,7 +463,11 @@ def report(paths, select, ignore, extend_select, config, force_exclude, jobs, fm
     missed = [t for t in review.thresholds if not t.met]
     for t in missed:
         fig = review.practice(t.practice).headline
-        click.echo(f"rel05-lint: {t.practice} share {fig.ok} of {fig.sites} ({fig.share}%) is below --fail-under {t.minimum:g}%", err=True)
+        assert fig is not None  # thresholds are only accepted for practices with a headline
+        click.echo(
+            f"rel05-lint: {t.practice} share {fig.ok} of {fig.sites} ({fig.share}%) is below --fail-under {t.minimum:g}%",
+            err=True,
+        )
     sys.exit(EXIT_FINDINGS if missed else EXIT_CLEAN)
 
 

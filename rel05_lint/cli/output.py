@@ -14,12 +14,12 @@ from pathlib import Path
 import click
 
 from rel05_lint import registry
-from rel05_lint.core import pages
-from rel05_lint.core.config import Settings
-from rel05_lint.core.findings import Applicability, Finding
 from rel05_lint.cli.formats import github, gitlab, sarif, statistics
 from rel05_lint.cli.formats.paths import repo_root
 from rel05_lint.cli.formats.run import Report
+from rel05_lint.core import pages
+from rel05_lint.core.config import Settings
+from rel05_lint.core.findings import Applicability, Finding
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
 

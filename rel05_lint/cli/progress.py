@@ -33,7 +33,7 @@ class Progress:
         if not self.enabled:
             return
         now = time.monotonic()
-        if now - self._start < DELAY or now - self._last < EVERY and self.done < self.total:
+        if now - self._start < DELAY or (now - self._last < EVERY and self.done < self.total):
             return
         self._last = now
         self._shown = True

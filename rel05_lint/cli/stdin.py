@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rel05_lint.core.config import Settings
-from rel05_lint.registry import build_engine
 from rel05_lint.core.findings import Finding
 from rel05_lint.core.source import Source, SourceError, decode
+from rel05_lint.registry import build_engine
 
 STDIN = "-"
 
@@ -101,7 +101,10 @@ def fix(settings: Settings, name: str, excluded: bool, unsafe: bool, diff: bool)
     if diff:
         text = "".join(
             difflib.unified_diff(
-                source.text.splitlines(keepends=True), fixed.splitlines(keepends=True), fromfile=f"a/{name}", tofile=f"b/{name}"
+                source.text.splitlines(keepends=True),
+                fixed.splitlines(keepends=True),
+                fromfile=f"a/{name}",
+                tofile=f"b/{name}",
             )
         )
         return StdinResult(result.findings, text.encode("utf-8", "surrogateescape"), result.fixes_applied, notes)

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
 import libcst as cst
 
-UNKNOWN = object()  # a **spread whose content the file does not show
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
+
+
+class Spread(enum.Enum):
+    UNKNOWN = "unknown"  # a **spread (or *args) whose content the file does not show
+
+
+UNKNOWN: Final = Spread.UNKNOWN
+# What ``find`` answers: the expression passed, UNKNOWN, or None when absent.
+Found = cst.BaseExpression | Spread | None
 
 
 @dataclass(frozen=True)
@@ -37,7 +49,7 @@ def keyword_arg(call: cst.Call, name: str) -> cst.Arg | None:
     return None
 
 
-def find(call: cst.Call, spec: ArgSpec, ctx=None) -> "cst.BaseExpression | object | None":
+def find(call: cst.Call, spec: ArgSpec, ctx: Context | None = None) -> Found:
     """The expression passed for ``spec``; UNKNOWN if a spread may hold it; None if absent."""
     arg = keyword_arg(call, spec.keyword)
     if arg is not None:
@@ -59,7 +71,7 @@ def find(call: cst.Call, spec: ArgSpec, ctx=None) -> "cst.BaseExpression | objec
     return None
 
 
-def spread_keys(value: cst.BaseExpression, ctx=None) -> dict[str, cst.BaseExpression] | None:
+def spread_keys(value: cst.BaseExpression, ctx: Context | None = None) -> dict[str, cst.BaseExpression] | None:
     """Keys of a ``**`` spread when the file shows them; None when unknown."""
     if isinstance(value, cst.Name) and ctx is not None:
         bound = ctx.scopes.value_of(value)
@@ -77,26 +89,24 @@ def spread_keys(value: cst.BaseExpression, ctx=None) -> dict[str, cst.BaseExpres
             keys[key] = el.value
         return keys
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
-        if any(a.keyword is None for a in value.args):
-            return None
-        return {a.keyword.value: a.value for a in value.args}
+        spread: dict[str, cst.BaseExpression] = {}
+        for a in value.args:
+            if a.keyword is None:
+                return None
+            spread[a.keyword.value] = a.value
+        return spread
     return None
 
 
-def string_value(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - odd prefixes: treat as unknown
-            return None
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001
-            return None
-        return value if isinstance(value, str) else None
-    return None
+def string_value(node: cst.CSTNode | None) -> str | None:
+    """The text of a string literal (plain or implicitly concatenated), else None."""
+    if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return None
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001 - odd prefixes: treat as unknown
+        return None
+    return value if isinstance(value, str) else None
 
 
 def is_none(node: object) -> bool:

@@ -16,9 +16,23 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", ".eggs", "__pycache__",
-    "build", "dist", "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".rel05_lint_cache", "site-packages",
+    ".git",
+    ".hg",
+    ".svn",
+    ".tox",
+    ".nox",
+    ".venv",
+    "venv",
+    ".eggs",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".rel05_lint_cache",
+    "site-packages",
 )
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _SELECTOR = re.compile(r"^(ALL|REL[0-9]{0,3})$")
@@ -27,9 +41,19 @@ _SELECTOR = re.compile(r"^(ALL|REL[0-9]{0,3})$")
 # Every key of [tool.rel05-lint].
 KEYS = frozenset(
     {
-        "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude",
-        "default-timeout", "max-timeout", "max-attempts", "max-backoff", "default-queue-size",
-        "extra-timeout-calls", "unsafe-fixes",
+        "select",
+        "ignore",
+        "extend-select",
+        "per-file-ignores",
+        "exclude",
+        "extend-exclude",
+        "default-timeout",
+        "max-timeout",
+        "max-attempts",
+        "max-backoff",
+        "default-queue-size",
+        "extra-timeout-calls",
+        "unsafe-fixes",
     }
 )
 
@@ -63,7 +87,7 @@ class Settings:
     root: str = "."  # folder of the config file; relative patterns start here
     config_file: str | None = None
 
-    def with_overrides(self, **kw) -> "Settings":
+    def with_overrides(self, **kw) -> Settings:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
 
     @property

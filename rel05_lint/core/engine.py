@@ -14,14 +14,14 @@ from libcst._nodes.internal import CodegenState
 
 from rel05_lint.core import fingerprint, noqa, verify
 from rel05_lint.core.config import Settings
-from rel05_lint.core.large_stack import run_deep
 from rel05_lint.core.findings import Applicability, Edit, FileResult, Finding, Fix
 from rel05_lint.core.fixes import InsertText, Replace
+from rel05_lint.core.large_stack import run_deep
 from rel05_lint.core.positions import node_positions
 from rel05_lint.core.prefilter import Facts
 from rel05_lint.core.rule import Context, Rule
-from rel05_lint.core.sites import tally
 from rel05_lint.core.scope import ScopeTracker
+from rel05_lint.core.sites import tally
 from rel05_lint.core.source import line_starts, newline_of, offset, python_tree, split_lines
 from rel05_lint.core.walker import Dispatch, walk
 
@@ -93,7 +93,9 @@ class Engine:
         except cst.ParserSyntaxError as exc:
             if syntax is not None:
                 return self._tool_error(path, *syntax[:2], syntax[3]), False
-            return self._tool_error(path, exc.raw_line, exc.raw_column, f"syntax error: {_one_line(exc.message)}"), False
+            return self._tool_error(
+                path, exc.raw_line, exc.raw_column, f"syntax error: {_one_line(exc.message)}"
+            ), False
         except RecursionError:
             return self._tool_error(path, 1, 0, "too deeply nested to parse"), False
         except Exception as exc:  # noqa: BLE001 - the parser must never take the run down
@@ -152,8 +154,16 @@ class Engine:
                     edits.append(_edit(ctx.module, change, inclusive, text))
                 fix = Fix(rep.fix.applicability, rep.fix.message, tuple(sorted(set(edits))))
             finding = Finding(
-                rep.code, rep.message, path, row, col, rng.end.line, rng.end.column, fix,
-                noqa_row=last, source_hash=fingerprint.source_hash(lines, row, rng.end.line),
+                rep.code,
+                rep.message,
+                path,
+                row,
+                col,
+                rng.end.line,
+                rng.end.column,
+                fix,
+                noqa_row=last,
+                source_hash=fingerprint.source_hash(lines, row, rng.end.line),
             )
             key = (finding.code, row, col, finding.message)
             if key in seen:
@@ -184,7 +194,7 @@ class Engine:
             )
             if not chosen:
                 break
-            new_text = apply_edits(current, [e for f in chosen for e in f.fix.edits])
+            new_text = apply_edits(current, _edits(chosen))
             # Same meaning outside the nodes the fixes target (checked with ast
             # before the costlier libcst lint); refused fixes retry without them.
             bad = verify.refusals(current, new_text, chosen)
@@ -320,7 +330,7 @@ def _choose(findings: list[Finding]) -> list[Finding]:
     chosen: list[Finding] = []
     taken: list[Edit] = []
     for f in sorted(findings, key=lambda f: f.sort_key):
-        new = [e for e in f.fix.edits if e not in taken]
+        new = [e for e in _edits([f]) if e not in taken]
         if any(_overlap(e, t) for e in new for t in taken):
             continue
         chosen.append(f)
@@ -328,12 +338,17 @@ def _choose(findings: list[Finding]) -> list[Finding]:
     return chosen
 
 
+def _edits(findings: list[Finding]) -> list[Edit]:
+    """The edits of fixes chosen to apply (every chosen finding has a fix)."""
+    return [e for f in findings if f.fix is not None for e in f.fix.edits]
+
+
 def _overlap(a: Edit, b: Edit) -> bool:
     a0, a1 = (a.row, a.col), (a.end_row, a.end_col)
     b0, b1 = (b.row, b.col), (b.end_row, b.end_col)
     if a0 == a1 and b0 == b1:
         return a0 == b0  # two insertions at one point: order would be arbitrary
-    return a0 < b1 and b0 < a1 or (a0 == a1 and b0 <= a0 < b1) or (b0 == b1 and a0 <= b0 < a1)
+    return (a0 < b1 and b0 < a1) or (a0 == a1 and b0 <= a0 < b1) or (b0 == b1 and a0 <= b0 < a1)
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -353,7 +368,7 @@ def _still_there(chosen: list[Finding], after: list[Finding], before_text: str) 
     """Chosen fixes whose finding is still reported where it moved to."""
     starts = line_starts(before_text)
     edits = sorted(
-        {(offset(starts, e.row, e.col), offset(starts, e.end_row, e.end_col), len(e.content)) for f in chosen for e in f.fix.edits}
+        {(offset(starts, e.row, e.col), offset(starts, e.end_row, e.end_col), len(e.content)) for e in _edits(chosen)}
     )
 
     def moved(row: int, col: int) -> int:
@@ -368,7 +383,7 @@ def _still_there(chosen: list[Finding], after: list[Finding], before_text: str) 
 
     remaining = []
     if after:
-        new_text = apply_edits(before_text, [e for f in chosen for e in f.fix.edits])
+        new_text = apply_edits(before_text, _edits(chosen))
         new_text_starts = line_starts(new_text)
         where = {(f.code, offset(new_text_starts, f.row, f.col), f.message) for f in after}
         for f in chosen:

@@ -41,7 +41,7 @@ class Finding:
     end_col: int
     fix: Fix | None = None
     # Set by the engine from the text it checked (front ends have no text):
-    # the row a ``# noqa`` for this finding goes on (the last row of a
+    # the row a noqa comment for this finding goes on (the last row of a
     # multi-line string or backslash continuation), and a hash of the
     # normalised flagged source that CI fingerprints are built from.
     noqa_row: int | None = None

@@ -7,12 +7,15 @@ edits once positions are known (only for files that have findings).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.scope import dotted
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class InsertText:
     before: bool = False  # else after the anchor (a statement: at the next line)
 
 
-Change = Union[Replace, InsertText]
+Change = Replace | InsertText
 
 
 @dataclass
@@ -90,7 +93,7 @@ def remove_keyword(call: cst.Call, name: str) -> cst.Call:
     return call.with_changes(args=args)
 
 
-def import_for(ctx, module: str, name: str) -> tuple[str, list]:
+def import_for(ctx: Context, module: str, name: str) -> tuple[str, list]:
     """How to spell ``module.name`` in this file, and the changes that import it.
 
     Follows the file's own style: an existing ``from module import ...`` is
@@ -131,12 +134,15 @@ def import_for(ctx, module: str, name: str) -> tuple[str, list]:
 
 
 def extend_from(stmt: cst.ImportFrom, name: str) -> cst.ImportFrom:
+    assert not isinstance(stmt.names, cst.ImportStar)  # callers pick a `from m import a, b` line
     names = list(stmt.names)
     last = names[-1]
     new = cst.ImportAlias(name=cst.Name(name))
     if isinstance(last.comma, cst.Comma):
-        sep = names[-2].comma if len(names) > 1 and isinstance(names[-2].comma, cst.Comma) else cst.Comma(
-            whitespace_after=cst.SimpleWhitespace(" ")
+        sep = (
+            names[-2].comma
+            if len(names) > 1 and isinstance(names[-2].comma, cst.Comma)
+            else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         )
         names[-1] = last.with_changes(comma=sep)
         names.append(new.with_changes(comma=last.comma))
@@ -156,8 +162,10 @@ def _import_anchor(module: cst.Module) -> tuple[cst.CSTNode, bool]:
             if any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
                 last_import = stmt
                 continue
-            if i == 0 and isinstance(stmt.body[0], cst.Expr) and isinstance(
-                stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)
+            if (
+                i == 0
+                and isinstance(stmt.body[0], cst.Expr)
+                and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
             ):
                 docstring = stmt
                 continue

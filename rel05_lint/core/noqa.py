@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import libcst as cst
 
@@ -18,7 +19,7 @@ NOQA, CODE = _NOQA, _CODE  # public for add_noqa, which merges codes into a dire
 ALL = None  # a bare noqa
 
 
-def parse(line: str) -> "frozenset[str] | None | bool":
+def parse(line: str) -> frozenset[str] | Literal[False] | None:
     """False: no noqa; None: bare noqa (all codes); else the codes listed."""
     if "#" not in line:
         return False
@@ -36,7 +37,6 @@ def suppressed(line: str, code: str) -> bool:
     if result is False:
         return False
     return result is ALL or code in result
-
 
 
 def multiline_ranges(lines: list[str], positions) -> dict[int, tuple[int, int]]:
@@ -69,7 +69,7 @@ def multiline_ranges(lines: list[str], positions) -> dict[int, tuple[int, int]]:
     joins.extend((row, row + 1) for row in backslashed if row not in comment_rows and row < len(lines))
     out: dict[int, tuple[int, int]] = {}
     first = last = 0
-    for start, end in sorted(joins) + [(len(lines) + 2, len(lines) + 2)]:
+    for start, end in [*sorted(joins), (len(lines) + 2, len(lines) + 2)]:
         if start > last:  # a new range starts: record the one that ended
             if last > first:
                 for row in range(first, last + 1):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # rel05_lint/
@@ -21,13 +21,13 @@ def page(code: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def url(code: str) -> str | None:
     """The published page of rule ``code``, or None for a code without a page (REL001)."""
     return f"{DOCS_BASE_URL}{code}.md" if page(code) is not None else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def description(code: str) -> str | None:
     """The first paragraph of the page's "What it does" section, on one line."""
     text = page(code)

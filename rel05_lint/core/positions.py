@@ -41,9 +41,9 @@ class _Ranges(Mapping):
 class _Syntactic:
     """``record_syntactic_position`` as a plain context manager (libcst's is a generator)."""
 
-    __slots__ = ("state", "node", "start_node", "end_node", "start")
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
 
-    def __init__(self, state: "_State", node, start_node, end_node) -> None:
+    def __init__(self, state: _State, node, start_node, end_node) -> None:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
 
     def __enter__(self) -> None:
@@ -104,7 +104,7 @@ class _State(CodegenState):
         if node not in self.syntactic:
             self.syntactic[node] = rng
 
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[override]
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         return _Syntactic(self, node, start_node, end_node)
 
     def pop_trailing_newline(self) -> None:

@@ -29,15 +29,25 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from typing import Any
 
 # Statement types that hold blocks, and their block fields.
 _BLOCKS: dict[type, tuple[str, ...]] = {}
 for _name, _fields in {
-    "FunctionDef": ("body",), "AsyncFunctionDef": ("body",), "ClassDef": ("body",),
-    "If": ("body", "orelse"), "For": ("body", "orelse"), "AsyncFor": ("body", "orelse"),
-    "While": ("body", "orelse"), "With": ("body",), "AsyncWith": ("body",),
-    "Try": ("body", "handlers", "orelse", "finalbody"), "TryStar": ("body", "handlers", "orelse", "finalbody"),
-    "ExceptHandler": ("body",), "Match": ("cases",), "match_case": ("body",),
+    "FunctionDef": ("body",),
+    "AsyncFunctionDef": ("body",),
+    "ClassDef": ("body",),
+    "If": ("body", "orelse"),
+    "For": ("body", "orelse"),
+    "AsyncFor": ("body", "orelse"),
+    "While": ("body", "orelse"),
+    "With": ("body",),
+    "AsyncWith": ("body",),
+    "Try": ("body", "handlers", "orelse", "finalbody"),
+    "TryStar": ("body", "handlers", "orelse", "finalbody"),
+    "ExceptHandler": ("body",),
+    "Match": ("cases",),
+    "match_case": ("body",),
 }.items():
     if hasattr(ast, _name):  # TryStar is 3.11+
         _BLOCKS[getattr(ast, _name)] = _fields
@@ -46,7 +56,7 @@ for _name, _fields in {
 class Facts:
     """One file's text, path and (lazily) its imports and identifiers."""
 
-    __slots__ = ("text", "path", "tree", "_imports", "_keys", "_loop_try")
+    __slots__ = ("_imports", "_keys", "_loop_try", "path", "text", "tree")
 
     def __init__(self, text: str, path: str, tree: ast.Module | None) -> None:
         self.text = text
@@ -90,7 +100,8 @@ class Facts:
         keys: set[str] = set()
         loop_try = False
         # (statement, inside a loop of a retry shape)
-        todo = [(node, False) for node in self.tree.body] if self.tree is not None else []
+        # Any: exact-type dispatch below (faster than isinstance) does not narrow for mypy.
+        todo: list[tuple[Any, bool]] = [(node, False) for node in self.tree.body] if self.tree is not None else []
         blocks = _BLOCKS
         while todo:
             node, in_loop = todo.pop()
@@ -121,7 +132,7 @@ _TRIES = tuple(getattr(ast, n) for n in ("Try", "TryStar") if hasattr(ast, n))
 _LOOPS = (ast.While, ast.For, ast.AsyncFor)
 
 
-def _retry_shape(loop: ast.stmt) -> bool:
+def _retry_shape(loop: ast.While | ast.For | ast.AsyncFor) -> bool:
     """``while True``/``while 1`` or ``for ... in <call>``: a superset of retry_loops._form."""
     if isinstance(loop, ast.While):
         return isinstance(loop.test, ast.Constant) and loop.test.value in (True, 1)
@@ -144,7 +155,7 @@ class Names:
                 if frozenset(parts) not in entry:
                     entry.append(frozenset(parts))
 
-    def __or__(self, other: "Names") -> "Names":
+    def __or__(self, other: Names) -> Names:
         merged = Names()
         for source in (self, other):
             for top, entries in source.by_top.items():

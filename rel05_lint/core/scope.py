@@ -30,11 +30,17 @@ class Binding:
     node: cst.CSTNode | None = None
 
 
+def function_def(binding: Binding) -> cst.FunctionDef | None:
+    """The function a ``def`` binding names (None for any other binding)."""
+    node = binding.node
+    return node if binding.kind == "def" and isinstance(node, cst.FunctionDef) else None
+
+
 @dataclass
 class Scope:
     kind: str  # module | class | function
     node: cst.CSTNode
-    parent: "Scope | None"
+    parent: Scope | None
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     global_names: set[str] = field(default_factory=set)
     self_name: str | None = None  # first parameter of a method
@@ -45,7 +51,7 @@ class Scope:
         self.bindings.setdefault(name, []).append(binding)
 
     @property
-    def class_scope(self) -> "Scope | None":
+    def class_scope(self) -> Scope | None:
         return self.parent if self.parent is not None and self.parent.kind == "class" else None
 
 
@@ -198,13 +204,13 @@ class _Collector:
                 scope.has_star_import = True
                 return
             for alias in small.names:
-                name = dotted(alias.name)
-                if name is None:
+                imported = dotted(alias.name)
+                if imported is None:
                     continue
-                local = name
+                local = imported
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     local = alias.asname.name.value
-                qual = f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
+                qual = f"{base}.{imported}" if base and not base.endswith(".") else f"{base}{imported}"
                 scope.bind(local, Binding("import", qualname=qual, node=small))
         elif isinstance(small, cst.Global):
             scope.global_names.update(n.name.value for n in small.names)
@@ -213,7 +219,7 @@ class _Collector:
         """``self.x = ...`` inside a method binds ``x`` for the whole class."""
         if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
             return
-        fn = scope
+        fn: Scope | None = scope
         while fn is not None and fn.kind == "function" and fn.self_name is None:
             fn = fn.parent if fn.parent is not None and fn.parent.kind == "function" else None
         if fn is None or fn.self_name != target.value.value or fn.class_scope is None:
@@ -223,10 +229,7 @@ class _Collector:
 
 
 def _is_staticmethod(fn: cst.FunctionDef) -> bool:
-    return any(
-        isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
-        for d in fn.decorators
-    )
+    return any(isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod" for d in fn.decorators)
 
 
 class ScopeTracker:
@@ -252,9 +255,10 @@ class ScopeTracker:
 
     # questions
     def lookup(self, name: str, scope: Scope | None = None) -> tuple[list[Binding], Scope] | None:
-        s = scope or self.current
-        if name in s.global_names:
-            s = self.module_scope
+        start = scope or self.current
+        if name in start.global_names:
+            start = self.module_scope
+        s: Scope | None = start
         first = True
         while s is not None:
             if s.kind == "class" and not first:
@@ -283,6 +287,8 @@ class ScopeTracker:
         if len(quals) != 1 or any(b.kind != "import" for b in bindings):
             return None
         (base,) = quals
+        if base is None:
+            return None
         parts.append(base)
         return ".".join(reversed(parts))
 

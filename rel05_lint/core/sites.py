@@ -25,7 +25,7 @@ BEST_PRACTICES: dict[str, str] = {
 }
 
 # Noqa-hidden findings travel in the same plain dict under this prefix:
-# {"noqa:REL501": (2, 0)} means two REL501 findings were waived in the file.
+# {"noqa:" + "REL501": (2, 0)} means two REL501 findings were waived in the file.
 WAIVED = "noqa:"
 
 
@@ -52,9 +52,7 @@ def practice_of(code: str) -> str | None:
     return f"BP0{digit}" if code.startswith("REL") and digit in "123456" and digit else None
 
 
-def tally(
-    sites: Iterable[tuple[Kind, bool, object]], waived: Iterable[str] = ()
-) -> dict[str, tuple[int, int]]:
+def tally(sites: Iterable[tuple[Kind, bool, object]], waived: Iterable[str] = ()) -> dict[str, tuple[int, int]]:
     """One file's site records as ``{kind key: (sites, compliant)}``.
 
     Records naming the same node and kind are one site (compliant only if every

@@ -71,6 +71,7 @@ def refusals(old_text: str, new_text: str, chosen: list[Finding]) -> list[tuple[
     targets: list[_Target] = []
     inserted: list[str] = []  # ast.dump of each import statement a fix inserts as a line
     for f in chosen:
+        assert f.fix is not None  # only findings with a fix are chosen
         for edit in f.fix.edits:
             added = _added_imports(edit)
             if added:
@@ -103,7 +104,9 @@ def refusals(old_text: str, new_text: str, chosen: list[Finding]) -> list[tuple[
             return _blame(bad, above, targets, index, chosen)
 
 
-def _blame(bad: ast.AST, above: set[int], targets: list[_Target], index: "_Index", chosen: list[Finding]) -> list[tuple[Finding, str]]:
+def _blame(
+    bad: ast.AST, above: set[int], targets: list[_Target], index: _Index, chosen: list[Finding]
+) -> list[tuple[Finding, str]]:
     """The fixes the unexpected difference is nearest to (all of them if none is)."""
 
     def inside(t: _Target, outer) -> bool:
@@ -167,8 +170,9 @@ class _Index:
 
     def _compute(self, node: ast.AST) -> tuple | None:
         start = end = None
-        if getattr(node, "lineno", None) is not None and getattr(node, "end_lineno", None) is not None:
-            start, end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+        lineno, end_lineno = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if lineno is not None and end_lineno is not None:
+            start, end = (lineno, getattr(node, "col_offset", 0)), (end_lineno, getattr(node, "end_col_offset", 0))
         # Decorators sit before a definition's own position; nodes without a
         # position (arguments, comprehension) span their children.
         if start is None or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -182,9 +186,10 @@ class _Index:
     def lineage(self, node: ast.AST) -> list[ast.AST]:
         """``node`` and its ancestors, innermost first."""
         out = []
-        while node is not None:
-            out.append(node)
-            node = self.parent.get(id(node))
+        current: ast.AST | None = node
+        while current is not None:
+            out.append(current)
+            current = self.parent.get(id(current))
         return out
 
     def ancestors(self, node: ast.AST) -> set[int]:
@@ -219,7 +224,7 @@ class _Index:
             return [(_NOWHERE, False)]
         out = [(node, self._inside(node, begin, finish))]
         while isinstance(node, _EXPRESSION_PARTS) and not self._strictly_holds(node, begin, finish):
-            node = self.parent.get(id(node))
+            node = self.parent[id(node)]  # an expression always has a parent
             if self._top_import(node):
                 out.append((node, True))  # a fix may add names to a top-level import
             elif not isinstance(node, _EXPRESSION_PARTS):
@@ -275,7 +280,7 @@ def _compare(old: ast.AST, new: ast.AST, masked: dict[int, bool], inserted: list
                 continue
             if len(a) != len(b):
                 raise _Mismatch(old)
-            for x, y in zip(a, b):
+            for x, y in zip(a, b, strict=False):
                 _compare_value(old, x, y, masked)
         else:
             _compare_value(old, a, b, masked)

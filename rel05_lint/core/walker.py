@@ -16,14 +16,44 @@ import libcst as cst
 # Fields that hold only layout (whitespace, punctuation, comments) or plain values.
 _SKIP = frozenset(
     {
-        "lpar", "rpar", "lbrace", "rbrace", "lbracket", "rbracket", "comma",
-        "semicolon", "colon", "first_colon", "second_colon", "dot", "equal",
-        "operator", "leading_lines", "lines_after_decorators", "header",
-        "footer", "trailing_whitespace", "newline", "empty_lines",
-        "leading_whitespace", "asynchronous", "relative", "separator",
-        "default_indent", "default_newline", "encoding", "has_trailing_newline",
-        "indent", "posonly_ind", "first_line", "last_line", "trailing_comma",
-        "comment", "conversion", "star", "whitespace",
+        "lpar",
+        "rpar",
+        "lbrace",
+        "rbrace",
+        "lbracket",
+        "rbracket",
+        "comma",
+        "semicolon",
+        "colon",
+        "first_colon",
+        "second_colon",
+        "dot",
+        "equal",
+        "operator",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "newline",
+        "empty_lines",
+        "leading_whitespace",
+        "asynchronous",
+        "relative",
+        "separator",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+        "indent",
+        "posonly_ind",
+        "first_line",
+        "last_line",
+        "trailing_comma",
+        "comment",
+        "conversion",
+        "star",
+        "whitespace",
     }
 )
 
@@ -34,9 +64,7 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     fields = _fields_cache.get(cls)
     if fields is None:
         fields = tuple(
-            f.name
-            for f in dataclasses.fields(cls)
-            if f.name not in _SKIP and not f.name.startswith("whitespace")
+            f.name for f in dataclasses.fields(cls) if f.name not in _SKIP and not f.name.startswith("whitespace")
         )
         _fields_cache[cls] = fields
     return fields
@@ -105,7 +133,7 @@ def walk(root: cst.CSTNode, dispatch: Dispatch, scopes, stack: list) -> None:
             # Decorators, bases and defaults are evaluated in the enclosing scope;
             # only the body runs in the new one.
             scopes.enter(node)
-            go(node.body)
+            go(node.body)  # type: ignore[attr-defined]  # a FunctionDef or ClassDef
             scopes.exit(node)
         for cb in leaves:
             cb(node)

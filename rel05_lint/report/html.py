@@ -13,8 +13,8 @@ import re
 from html import escape
 
 from rel05_lint.report import words
-from rel05_lint.report.practices import sections
 from rel05_lint.report.model import Area, Figure, Review
+from rel05_lint.report.practices import sections
 
 _BPS = [s.practice.code for s in sections() if s.headline]
 
@@ -123,12 +123,15 @@ def render(review: Review) -> str:
     for p in review.practices:
         fig = p.headline
         add(f'<div class="practice" id="{p.code}" data-practice="{p.code}">')
-        add(f"<h3>{p.code} {escape(p.title)}</h3>{_bar(fig, p.code)}<div class=\"share\">{escape(words.share(fig))}</div>")
+        add(
+            f'<h3>{p.code} {escape(p.title)}</h3>{_bar(fig, p.code)}<div class="share">{escape(words.share(fig))}</div>'
+        )
         if fig is None:
             add('<div class="text">Not a code shape: see the checklist below.</div>')
         else:
             details = "".join(
-                f"<li>{_text(words.figure(d))}{' (' + escape(', '.join(d.rules)) + ')' if d.measured else ''}</li>" for d in p.details
+                f"<li>{_text(words.figure(d))}{' (' + escape(', '.join(d.rules)) + ')' if d.measured else ''}</li>"
+                for d in p.details
             )
             listed = f'<ul class="details">{details}</ul>' if details else ""
             add(
@@ -143,17 +146,23 @@ def render(review: Review) -> str:
         add(_areas("File", review.top_files, "top-files", files=False))
     else:
         add("<p>No findings.</p>")
-    add("<h2>By directory</h2><p class=\"meta\">Each directory's own files; cells show compliant/sites (share) per best practice.</p>")
+    add(
+        '<h2>By directory</h2><p class="meta">Each directory\'s own files; cells show compliant/sites (share) per best practice.</p>'
+    )
     add(_areas("Directory", review.directories, "directories", files=True))
     if review.unparsed:
         add("<p>Not analysed (REL001): " + ", ".join(f"<code>{escape(p)}</code>" for p in review.unparsed) + "</p>")
 
     add("<h2>Not visible to a static check</h2>")
-    add("<p>Server-side throttling, load shedding and emergency levers live in infrastructure and operations; answer these by hand:</p>")
+    add(
+        "<p>Server-side throttling, load shedding and emergency levers live in infrastructure and operations; answer these by hand:</p>"
+    )
     add('<ul class="checklist" id="checklist">')
     for p in review.practices:
         for i, question in enumerate(p.unseen):
-            add(f'<li><label><input type="checkbox" id="q-{p.code}-{i}"> <b>{p.code}</b> {escape(question)}</label></li>')
+            add(
+                f'<li><label><input type="checkbox" id="q-{p.code}-{i}"> <b>{p.code}</b> {escape(question)}</label></li>'
+            )
     add("</ul>")
 
     add("<footer><h2>How the figures are counted</h2><ul>")

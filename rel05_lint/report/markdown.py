@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rel05_lint.report import words
-from rel05_lint.report.practices import sections
 from rel05_lint.report.model import Area, Review
+from rel05_lint.report.practices import sections
 
 _BPS = [s.practice.code for s in sections() if s.headline]
 
@@ -18,7 +18,9 @@ def render(review: Review) -> str:
     add = out.append
     add(f"## REL05 review: `{review.root}`")
     add("")
-    parsed = f"{review.analysed} analysed" + (f", {len(review.unparsed)} could not be parsed" if review.unparsed else "")
+    parsed = f"{review.analysed} analysed" + (
+        f", {len(review.unparsed)} could not be parsed" if review.unparsed else ""
+    )
     add(f"{review.files} Python files ({parsed}), {review.findings} findings. Rules run: {', '.join(review.codes)}.")
     add("")
     add("| Best practice | Compliant sites | Share | | Findings | Fed by |")
@@ -34,10 +36,13 @@ def render(review: Review) -> str:
         )
     add("")
     if review.thresholds:
-        add("**Thresholds:** " + "; ".join(
-            f"{t.practice} ≥ {t.minimum:g}%: {'met' if t.met else '**missed**'} ({words.share(review.practice(t.practice).headline)})"
-            for t in review.thresholds
-        ))
+        add(
+            "**Thresholds:** "
+            + "; ".join(
+                f"{t.practice} ≥ {t.minimum:g}%: {'met' if t.met else '**missed**'} ({words.share(review.practice(t.practice).headline)})"
+                for t in review.thresholds
+            )
+        )
         add("")
     add("### Details")
     add("")
@@ -59,11 +64,17 @@ def render(review: Review) -> str:
         add("No findings.")
         add("")
     if review.unparsed:
-        add("Not analysed (REL001): " + ", ".join(f"`{p}`" for p in review.unparsed[:20]) + (" …" if len(review.unparsed) > 20 else ""))
+        add(
+            "Not analysed (REL001): "
+            + ", ".join(f"`{p}`" for p in review.unparsed[:20])
+            + (" …" if len(review.unparsed) > 20 else "")
+        )
         add("")
     add("### Not visible to a static check")
     add("")
-    add("Server-side throttling, load shedding and emergency levers live in infrastructure and operations; answer these by hand:")
+    add(
+        "Server-side throttling, load shedding and emergency levers live in infrastructure and operations; answer these by hand:"
+    )
     add("")
     for p in review.practices:
         if not p.unseen:

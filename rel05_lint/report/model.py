@@ -99,12 +99,16 @@ class Review:
         return next(p for p in self.practices if p.code == code)
 
 
-def _figure(kinds: Iterable[Kind], counts: Mapping[str, tuple[int, int]], codes: frozenset[str], what: str, ok: str) -> Figure:
+def _figure(
+    kinds: Iterable[Kind], counts: Mapping[str, tuple[int, int]], codes: frozenset[str], what: str, ok: str
+) -> Figure:
     kinds = tuple(kinds)
     feeders = sorted({r for k in kinds for r in registry.counted_by(k)})
     sites = sum(counts.get(k.key, (0, 0))[0] for k in kinds)
     good = sum(counts.get(k.key, (0, 0))[1] for k in kinds)
-    return Figure(what, ok, sites, good, tuple(r for r in feeders if r in codes), tuple(r for r in feeders if r not in codes))
+    return Figure(
+        what, ok, sites, good, tuple(r for r in feeders if r in codes), tuple(r for r in feeders if r not in codes)
+    )
 
 
 def headline(section: Section, counts: Mapping[str, tuple[int, int]], codes: frozenset[str]) -> Figure | None:
@@ -181,9 +185,15 @@ def build(
     for s in sections():
         p = s.practice
         findings = sum(1 for r in results for f in r.findings if practice_of(f.code) == p.code)
-        waived = sum(v[0] for k, v in counts.items() if k.startswith(WAIVED) and practice_of(k[len(WAIVED):]) == p.code)
+        waived = sum(
+            v[0] for k, v in counts.items() if k.startswith(WAIVED) and practice_of(k[len(WAIVED) :]) == p.code
+        )
         details = tuple(_figure((k,), counts, codes, k.what, k.ok) for k in s.details)
-        practices.append(PracticeReview(p.code, p.title, p.definition, p.unseen, headline(s, counts, codes), details, findings, waived))
+        practices.append(
+            PracticeReview(
+                p.code, p.title, p.definition, p.unseen, headline(s, counts, codes), details, findings, waived
+            )
+        )
 
     files = [_area(_relative(r.path, root), [r], codes) for r in results]
     grouped: dict[str, list[FileSurvey]] = {}

@@ -72,7 +72,9 @@ PRACTICES: tuple[Practice, ...] = (
     Practice(
         "BP04",
         "queue and memory-channel constructors given a finite bound",
-        ("Do the message-broker queues (SQS, RabbitMQ, Kafka consumers) have a depth or age limit and a dead-letter queue?",),
+        (
+            "Do the message-broker queues (SQS, RabbitMQ, Kafka consumers) have a depth or age limit and a dead-letter queue?",
+        ),
     ),
     Practice(
         "BP05",
@@ -85,7 +87,9 @@ PRACTICES: tuple[Practice, ...] = (
     Practice(
         "BP06",
         "request handlers whose own body writes no module-level container or global",
-        ("Is anything else kept on the host: uploaded files, caches that must agree, sticky sessions at the load balancer?",),
+        (
+            "Is anything else kept on the host: uploaded files, caches that must agree, sticky sessions at the load balancer?",
+        ),
     ),
     Practice(
         "BP07",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
+from rel05_lint.catalog.queues import QUEUE_NAMES, QueueCall, tracked_queue, unbounded
 from rel05_lint.core import args
 from rel05_lint.core.args import ArgSpec
-from rel05_lint.catalog.queues import QUEUE_NAMES, QueueCall, tracked_queue, unbounded
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
 
 QUEUE_PUT = Kind("queue-put", "BP04", "puts on bounded queues", "with a timeout")
 
@@ -45,7 +50,7 @@ class BlockingPut(Rule):
     triggers = ("put",)
     needs = QUEUE_NAMES  # a put on a queue the file builds
 
-    def surveys(self, facts) -> bool:
+    def surveys(self, facts: Facts) -> bool:
         return facts.has("put") and facts.has("Queue")
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
-from rel05_lint.core import args
 from rel05_lint.catalog import breakers, errors
+from rel05_lint.core import args
 from rel05_lint.core.prefilter import Names
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.scope import Scope, function_def
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 BREAKER = Kind("breaker", "BP01", "circuit breakers and calls through them", "with a fallback", headline=True)
 
@@ -22,7 +28,7 @@ class BreakerWithoutFallback(Rule):
     survey_words = ("circuitbreaker", "pybreaker", "aiobreaker")
     needs = Names(breakers.CIRCUIT_DECORATORS, breakers.CIRCUIT_CLASSES, breakers.BREAKERS)
 
-    def start(self, ctx) -> None:
+    def start(self, ctx: Context) -> None:
         super().start(ctx)
         # def node -> (library, breaker spelling) for functions decorated with @breaker
         self._guarded_defs: dict[int, tuple[str, str]] = {}
@@ -67,7 +73,8 @@ class BreakerWithoutFallback(Rule):
         found = self.ctx.scopes.lookup(name.value)
         if found is None or len(found[0]) != 1 or found[0][0].kind != "class":
             return False
-        cls_scope = self.ctx.scopes.scope_of(found[0][0].node)
+        cls_node = found[0][0].node
+        cls_scope = self.ctx.scopes.scope_of(cls_node) if cls_node is not None else None
         if cls_scope is None:
             return False
         bindings = cls_scope.bindings.get(breakers.FALLBACK_ATTRIBUTE, [])
@@ -128,13 +135,13 @@ class BreakerWithoutFallback(Rule):
             bindings = found[0] if found else None
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             # self.method(): a method of the enclosing class
-            scope = scopes.current
+            scope: Scope | None = scopes.current
             while scope is not None and scope.kind == "function" and scope.self_name is None:
                 scope = scope.parent
             if scope is not None and scope.self_name == func.value.value and scope.class_scope is not None:
                 bindings = scope.class_scope.bindings.get(func.attr.value)
-        if bindings and len(bindings) == 1 and bindings[0].kind == "def":
-            return bindings[0].node
+        if bindings and len(bindings) == 1:
+            return function_def(bindings[0])
         return None
 
     def _parent(self) -> cst.CSTNode | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
-from rel05_lint.core.args import ArgSpec, find, is_none, number_value
 from rel05_lint.catalog.timeouts import (
     AIOHTTP_SESSIONS,
     LOCAL_WAIT_NAMES,
@@ -19,9 +20,13 @@ from rel05_lint.catalog.timeouts import (
     timeout_object,
     written_in,
 )
+from rel05_lint.core.args import ArgSpec, find, is_none, number_value
 from rel05_lint.core.prefilter import Names
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
 
 TIMEOUT_VALUE = Kind("timeout-value", "BP05", "timeout values", "within max-timeout")
 
@@ -46,9 +51,11 @@ class ExcessiveTimeout(Rule):
         super().__init__(settings)
         self.extra = extra_table(settings)
         # Per instance, not per class: extra-timeout-calls come from the settings.
-        self._needs = LOOKUP_NAMES | TIMEOUT_OBJECT_NAMES | LOCAL_WAIT_NAMES | Names(AIOHTTP_SESSIONS) | extra_names(settings)
+        self._needs = (
+            LOOKUP_NAMES | TIMEOUT_OBJECT_NAMES | LOCAL_WAIT_NAMES | Names(AIOHTTP_SESSIONS) | extra_names(settings)
+        )
 
-    def relevant(self, facts) -> bool:
+    def relevant(self, facts: Facts) -> bool:
         return self._needs.found_in(facts) or grpc_stub(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -88,4 +95,3 @@ class ExcessiveTimeout(Rule):
         hit = lookup(ctx, node, self.extra) or local_wait(ctx, node)
         if hit is not None:
             yield hit.display, hit.target.arg.keyword, find(node, hit.target.arg, ctx)
-

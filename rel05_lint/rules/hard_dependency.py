@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from rel05_lint.analysis import request_handlers as handlers
 from rel05_lint.catalog import errors
 from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
 from rel05_lint.catalog.timeouts import grpc_stub
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
 
-HANDLER_CALL = Kind("handler-call", "BP01", "remote calls in request handlers", "inside a try that catches their errors", headline=True)
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
+
+HANDLER_CALL = Kind(
+    "handler-call", "BP01", "remote calls in request handlers", "inside a try that catches their errors", headline=True
+)
 
 
 class HardDependency(Rule):
@@ -21,10 +28,10 @@ class HardDependency(Rule):
     summary = "A request handler calls a remote dependency with no handler for its failure"
     counts = (HANDLER_CALL,)
 
-    def surveys(self, facts) -> bool:
+    def surveys(self, facts: Facts) -> bool:
         return handlers.survey_handlers(facts)
 
-    def relevant(self, facts) -> bool:
+    def relevant(self, facts: Facts) -> bool:
         return handlers.handlers_possible(facts) and (REMOTE_NAMES.found_in(facts) or grpc_stub(facts))
 
     def visit_Call(self, node: cst.Call) -> None:

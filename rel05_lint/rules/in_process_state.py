@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from rel05_lint.analysis import request_handlers as handlers
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
+    from rel05_lint.core.rule import Context
 
 HANDLER = Kind("handler", "BP06", "request handlers", "without in-process writes", headline=True)
 
@@ -18,19 +24,41 @@ CONTAINER_CALLS = {
 }
 BUILTIN_CONTAINERS = frozenset({"dict", "list", "set"})
 _DISPLAYS = {
-    cst.Dict: "dict", cst.DictComp: "dict", cst.List: "list", cst.ListComp: "list",
-    cst.Set: "set", cst.SetComp: "set",
+    cst.Dict: "dict",
+    cst.DictComp: "dict",
+    cst.List: "list",
+    cst.ListComp: "list",
+    cst.Set: "set",
+    cst.SetComp: "set",
 }
 # Methods that change a dict, list, set, deque or Counter in place.
 MUTATING_METHODS = frozenset(
     {
-        "append", "extend", "insert", "add", "update", "setdefault", "pop", "popitem",
-        "remove", "discard", "clear",
+        "append",
+        "extend",
+        "insert",
+        "add",
+        "update",
+        "setdefault",
+        "pop",
+        "popitem",
+        "remove",
+        "discard",
+        "clear",
         # list and deque extras
-        "sort", "reverse", "appendleft", "extendleft", "popleft", "rotate",
+        "sort",
+        "reverse",
+        "appendleft",
+        "extendleft",
+        "popleft",
+        "rotate",
         # Counter, set
-        "subtract", "difference_update", "intersection_update", "symmetric_difference_update",
-        "__setitem__", "__delitem__",
+        "subtract",
+        "difference_update",
+        "intersection_update",
+        "symmetric_difference_update",
+        "__setitem__",
+        "__delitem__",
     }
 )
 
@@ -42,13 +70,13 @@ class InProcessState(Rule):
     summary = "A request handler writes module-level state that each worker process keeps apart"
     counts = (HANDLER,)
 
-    def surveys(self, facts) -> bool:
+    def surveys(self, facts: Facts) -> bool:
         return handlers.survey_handlers(facts)
 
-    def relevant(self, facts) -> bool:
+    def relevant(self, facts: Facts) -> bool:
         return handlers.handlers_possible(facts)
 
-    def start(self, ctx) -> None:
+    def start(self, ctx: Context) -> None:
         super().start(ctx)
         self._reported: set[int] = set()
         # For the review report: every handler, and those that write module state.

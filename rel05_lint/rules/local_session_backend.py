@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from rel05_lint.core import args
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
 
 SESSION_STORE = Kind("session-store", "BP06", "session backend settings", "on a shared store")
 
@@ -31,7 +36,8 @@ class LocalSessionBackend(Rule):
     summary = "Sessions stored on one host (files, local-memory cache) instead of a shared store"
     counts = (SESSION_STORE,)
     survey_words = ("SESSION_ENGINE", "SESSION_TYPE")
-    def relevant(self, facts) -> bool:
+
+    def relevant(self, facts: Facts) -> bool:
         # Names and keywords are written as they are; a subscript key is a
         # string Python evaluates (escapes, implicit concatenation).
         return facts.has("SESSION_ENGINE", "SESSION_TYPE") or "SESSION_TYPE" in facts.subscript_keys
@@ -84,6 +90,7 @@ class LocalSessionBackend(Rule):
 
     def _django(self, value: cst.BaseExpression, node: cst.CSTNode) -> None:
         engine = args.string_value(value)
+        where: str | None
         if engine == DJANGO_FILE_ENGINE:
             where = "files on this host's disk"
         elif engine == DJANGO_CACHE_ENGINE:
@@ -105,7 +112,7 @@ class LocalSessionBackend(Rule):
         """Where the cache engine would keep sessions, if that is local; None if shared or unknown."""
         scopes = self.ctx.scopes
         scope = scopes.current
-        alias = "default"
+        alias: str | None = "default"
         alias_bindings = scope.bindings.get("SESSION_CACHE_ALIAS")
         if alias_bindings:
             if len(alias_bindings) != 1 or alias_bindings[0].value is None:
@@ -120,7 +127,7 @@ class LocalSessionBackend(Rule):
             return LOCAL_CACHE_BACKENDS["django.core.cache.backends.locmem.LocMemCache"] + " (Django's default CACHES)"
         if len(caches) != 1 or not isinstance(caches[0].value, cst.Dict):
             return None
-        entry = _dict_get(caches[0].value, alias)
+        entry = _dict_get(caches[0].value, alias) if alias is not None else None
         if not isinstance(entry, cst.Dict):
             return None
         backend = _dict_get(entry, "BACKEND")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
-from rel05_lint.core.args import find
+from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
 from rel05_lint.catalog.timeouts import (
     MISSING_NAMES,
     REMOTE_WORDS,
@@ -15,10 +17,13 @@ from rel05_lint.catalog.timeouts import (
     lookup,
     none_members,
 )
+from rel05_lint.core.args import find
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
-from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
 from rel05_lint.core.rule import Rule
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
 
 _HANG = "if the server accepts the connection and never answers, this call waits forever"
 _CONSEQUENCE = {
@@ -37,6 +42,7 @@ _CONSEQUENCE = {
     "extra": "it is listed in extra-timeout-calls, so without it the call can wait forever on a stalled dependency",
 }
 
+
 class MissingTimeout(Rule):
     code = "REL501"
     name = "missing-timeout"
@@ -53,7 +59,7 @@ class MissingTimeout(Rule):
         # Per instance, not per class: extra-timeout-calls come from the settings.
         self._needs = MISSING_NAMES | extra_names(settings)
 
-    def relevant(self, facts) -> bool:
+    def relevant(self, facts: Facts) -> bool:
         return self._needs.found_in(facts) or grpc_stub(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -61,7 +67,7 @@ class MissingTimeout(Rule):
         hit = lookup(ctx, node, self.extra)
         if hit is None or not hit.target.missing:
             return
-        carried = find(hit.instance.call, hit.ctor_arg, ctx) if hit.ctor_arg is not None else None
+        carried = find(hit.instance.call, hit.ctor_arg, ctx) if hit.ctor_arg and hit.instance else None
         if carried is not None:
             count_timeout(self, node, True, not none_members(carried))
             return  # the instance carries a timeout (or REL502 already flags its None)

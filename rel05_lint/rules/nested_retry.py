@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
-from rel05_lint.catalog.retries import ATTEMPT_ITERATORS, retried_by
-from rel05_lint.core.sites import Kind
 from rel05_lint.analysis.retry_loops import may_retry, retry_loop
 from rel05_lint.analysis.retry_rule import SURVEY_WORDS
+from rel05_lint.catalog.retries import ATTEMPT_ITERATORS, retried_by
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.scope import function_def
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
+    from rel05_lint.core.rule import Context
 
 RETRY_CALL = Kind("retry-call", "BP03", "calls from a retry into this module's functions", "not retried again inside")
 
@@ -26,10 +33,11 @@ class NestedRetry(Rule):
     summary = "A retried function called from inside another retry"
     counts = (RETRY_CALL,)
     survey_words = SURVEY_WORDS
-    def relevant(self, facts) -> bool:
+
+    def relevant(self, facts: Facts) -> bool:
         return may_retry(facts)
 
-    def start(self, ctx) -> None:
+    def start(self, ctx: Context) -> None:
         super().start(ctx)
         self.frames: list[tuple[str, str | None]] = []  # ("def"|"loop", what retries it)
         self.defs: list[cst.FunctionDef] = []
@@ -94,8 +102,8 @@ class NestedRetry(Rule):
             bindings = cls.bindings.get(func.attr.value, [])
         else:
             return None
-        if len(bindings) == 1 and bindings[0].kind == "def":
-            return bindings[0].node
+        if len(bindings) == 1:
+            return function_def(bindings[0])
         return None
 
     def finish(self) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from rel05_lint.catalog.retries import RetrySite
-from rel05_lint.core.sites import Kind
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RetryRule
+from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.core.sites import Kind
 
 RETRY_FILTER = Kind("retry-filter", "BP03", "retry sites", "retrying only chosen errors")
 

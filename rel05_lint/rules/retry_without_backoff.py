@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.catalog.retries import RetrySite
-from rel05_lint.core.findings import Applicability
-from rel05_lint.core.fixes import FixSpec
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RETRY_BACKOFF, RETRY_JUDGED, RetryRule, set_option, tenacity_name
+from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.catalog.waits import NONE, UNKNOWN, Wait
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec
 from rel05_lint.core.source import number_literal
-from rel05_lint.catalog.waits import NONE, UNKNOWN
 
 IMMEDIATE = "it retries at once, so a failing dependency gets a burst of back-to-back calls instead of time to recover"
 STEADY = "the delay never grows, so a failing dependency gets a steady stream of retries instead of time to recover"
@@ -30,21 +30,22 @@ class RetryWithoutBackoff(RetryRule):
         wait = site.wait
         judged = wait is not None and wait.growth != UNKNOWN  # not a custom wait, and retries configured
         self.count(RETRY_JUDGED, judged, site.node)
-        if judged:
+        if wait is not None and judged:
             self.count(RETRY_BACKOFF, not wait.no_backoff, site.node)
         if wait is None or not wait.no_backoff:
             return
         consequence = IMMEDIATE if wait.growth == NONE else STEADY
-        self.report(wait.where or site.node, f"{site.label} {wait.describe}: {consequence}", fix=self._fix(site))
+        self.report(wait.where or site.node, f"{site.label} {wait.describe}: {consequence}", fix=self._fix(site, wait))
 
-    def _fix(self, site: RetrySite) -> FixSpec | None:
+    def _fix(self, site: RetrySite, wait: Wait) -> FixSpec | None:
         if site.mechanism.library != "tenacity":
             return None
-        like = site.call.func if site.call is not None else site.node.decorator
-        spelling, imports = tenacity_name(self.ctx, like, "wait_random_exponential")
+        spelling, imports = tenacity_name(self.ctx, site.func, "wait_random_exponential")
         value = f"{spelling}(multiplier=1, max={number_literal(self.settings.max_backoff)})"
-        where = site.wait.where
+        where = wait.where
         existing = where.value if isinstance(where, cst.Arg) else where
+        if existing is not None and not isinstance(existing, cst.BaseExpression):
+            return None  # the wait is not an expression the fix can replace
         changes = set_option(site, "wait", value, existing) + imports
         return FixSpec(Applicability.UNSAFE, f"Set `wait={value}` (max-backoff)", changes)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.catalog.retries import RetrySite
-from rel05_lint.core.findings import Applicability
-from rel05_lint.core.fixes import FixSpec, Replace, remove_keyword
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RETRY_JITTER, RetryRule, tenacity_name
-from rel05_lint.catalog.waits import GROWING
+from rel05_lint.catalog.retries import RetrySite
+from rel05_lint.catalog.waits import GROWING, Wait
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import Change, FixSpec, Replace, remove_keyword
 
 CONSEQUENCE = (
     "the delay grows but has no randomness, so clients that failed together retry together, "
@@ -32,19 +32,24 @@ class RetryWithoutJitter(RetryRule):
             self.count(RETRY_JITTER, wait.random, site.node)
         if wait is None or not wait.unjittered:
             return
-        self.report(wait.where or site.node, f"{site.label} {wait.describe}: {CONSEQUENCE}", fix=self._fix(site))
+        self.report(wait.where or site.node, f"{site.label} {wait.describe}: {CONSEQUENCE}", fix=self._fix(site, wait))
 
-    def _fix(self, site: RetrySite) -> FixSpec | None:
-        wait = site.wait
+    def _fix(self, site: RetrySite, wait: Wait) -> FixSpec | None:
         if wait.renames:
-            changes = []
+            changes: list[Change] = []
             for call in wait.renames:
                 spelling, imports = tenacity_name(self.ctx, call.func, "wait_random_exponential")
                 changes += [Replace(call.func, cst.parse_expression(spelling)), *imports]
-            return FixSpec(Applicability.UNSAFE, "Use `wait_random_exponential` (full jitter) with the same arguments", changes)
+            return FixSpec(
+                Applicability.UNSAFE, "Use `wait_random_exponential` (full jitter) with the same arguments", changes
+            )
         if wait.jitter_off is not None and site.call is not None:
             new_call = remove_keyword(site.call, "jitter")
-            return FixSpec(Applicability.UNSAFE, "Remove `jitter=None` (backoff then uses full jitter)", [Replace(site.call, new_call)])
+            return FixSpec(
+                Applicability.UNSAFE,
+                "Remove `jitter=None` (backoff then uses full jitter)",
+                [Replace(site.call, new_call)],
+            )
         return None
 
     def check_loop(self, loop: RetryLoop) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
-from rel05_lint.core.args import UNKNOWN, find, is_none
 from rel05_lint.catalog.timeouts import (
     LOOKUP_NAMES,
     TIMEOUT_OBJECT_NAMES,
@@ -19,9 +20,13 @@ from rel05_lint.catalog.timeouts import (
     timeout_object,
     written_in,
 )
+from rel05_lint.core.args import UNKNOWN, find, is_none
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
 from rel05_lint.core.rule import Rule
+
+if TYPE_CHECKING:
+    from rel05_lint.core.prefilter import Facts
 
 _HANG = "a peer that accepts the connection and never answers blocks this call forever"
 # What None means for each library, where it says more than "no timeout".
@@ -67,9 +72,11 @@ class TimeoutDisabled(Rule):
         self.extra = extra_table(settings)
         self._needs = LOOKUP_NAMES | extra_names(settings)
 
-    def relevant(self, facts) -> bool:
+    def relevant(self, facts: Facts) -> bool:
         # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
-        return facts.has("None") and (self._needs.found_in(facts) or grpc_stub(facts)) or TIMEOUT_OBJECT_NAMES.found_in(facts)
+        return (
+            facts.has("None") and (self._needs.found_in(facts) or grpc_stub(facts))
+        ) or TIMEOUT_OBJECT_NAMES.found_in(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -154,4 +161,3 @@ def _by_keyword(call: cst.Call, value: cst.CSTNode) -> bool:
     return any(a.keyword is not None and a.value is value for a in call.args) or not any(
         a.value is value for a in call.args
     )
-

@@ -6,11 +6,16 @@ anywhere in the module (even below the fan-out) silences the rule for the file.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from rel05_lint.core.prefilter import Names
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
+
+if TYPE_CHECKING:
+    from rel05_lint.core.rule import Context
 
 FAN_OUT = Kind("fan-out", "BP02", "fan-out sites (a task per input item)", "throttled", headline=True)
 
@@ -52,6 +57,7 @@ THROTTLES = frozenset(
 
 _SCOPE_EDGES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+Comprehension = cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
 _GROW_METHODS = frozenset({"append", "extend", "insert", "add", "appendleft", "extendleft"})
 
 
@@ -65,7 +71,7 @@ class UnboundedFanOut(Rule):
     survey_words = ("gather", "create_task", "ensure_future", "start_soon")
     needs = Names(SPAWN_FUNCTIONS, GATHER, SPAWN_METHODS)
 
-    def start(self, ctx) -> None:
+    def start(self, ctx: Context) -> None:
         super().start(ctx)
         self._pending: list[tuple[cst.CSTNode, str]] = []
         self._throttled = False
@@ -186,9 +192,9 @@ class UnboundedFanOut(Rule):
                 return True
             for child in node.children:
                 inner = looping
-                if isinstance(node, cst.For) and child is node.body and not self._fixed(node.iter):
-                    inner = True
-                elif isinstance(node, cst.While) and child is node.body:
+                if (isinstance(node, cst.For) and child is node.body and not self._fixed(node.iter)) or (
+                    isinstance(node, cst.While) and child is node.body
+                ):
                     inner = True
                 if walk(child, inner):
                     return True
@@ -198,8 +204,8 @@ class UnboundedFanOut(Rule):
 
     # --- shared -------------------------------------------------------------
 
-    def _comp_grows(self, comp: cst.CSTNode) -> bool:
-        clause = comp.for_in
+    def _comp_grows(self, comp: Comprehension) -> bool:
+        clause: cst.CompFor | None = comp.for_in
         while clause is not None:
             if not self._fixed(clause.iter):
                 return True
@@ -225,7 +231,7 @@ class UnboundedFanOut(Rule):
         return self.ctx.scopes.lookup(name) is None
 
 
-def _in_element(comp: cst.CSTNode, child: cst.CSTNode) -> bool:
+def _in_element(comp: Comprehension, child: cst.CSTNode) -> bool:
     """True when ``child`` is the part of ``comp`` evaluated once per item."""
     if isinstance(comp, cst.DictComp):
         return child is comp.key or child is comp.value

@@ -7,8 +7,8 @@ import libcst as cst
 from rel05_lint.catalog.queues import QUEUE_NAMES, Unbounded, in_call, queue_call, unbounded
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
-from rel05_lint.core.sites import Kind
 from rel05_lint.core.rule import Rule
+from rel05_lint.core.sites import Kind
 
 QUEUE = Kind("queue", "BP04", "queues and memory channels", "bounded", headline=True)
 
@@ -55,6 +55,7 @@ class UnboundedQueue(Rule):
                 fix=FixSpec(Applicability.DISPLAY_ONLY, f"Use `{alternative}` instead"),
             )
         elif problem.reason == "missing":
+            assert qc.kind.bound is not None  # a class without a bound is "no-bound"
             keyword = qc.kind.bound.keyword
             self.report(
                 node,
@@ -66,10 +67,12 @@ class UnboundedQueue(Rule):
                 ),
             )
         else:
-            self._bad_value(node, spelled, problem, size, qc.kind.bound.keyword)
+            assert qc.kind.bound is not None and problem.value is not None  # a bad value was given
+            self._bad_value(node, spelled, problem, problem.value, size, qc.kind.bound.keyword)
 
-    def _bad_value(self, node: cst.Call, spelled: str, problem: Unbounded, size: str, keyword: str) -> None:
-        value = problem.value
+    def _bad_value(
+        self, node: cst.Call, spelled: str, problem: Unbounded, value: cst.BaseExpression, size: str, keyword: str
+    ) -> None:
         text = self.ctx.code(value)
         direct = in_call(node, value)
         # Point at the argument when it is one; a value inside a **spread is

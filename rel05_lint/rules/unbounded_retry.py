@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from rel05_lint.core import args
-from rel05_lint.catalog.retries import RetrySite, is_celery_task_class
-from rel05_lint.core.findings import Applicability
-from rel05_lint.core.fixes import FixSpec
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RETRY_BOUNDED, RetryRule, set_option, tenacity_name
+from rel05_lint.catalog.retries import RetrySite, Unbounded, is_celery_task_class
+from rel05_lint.core import args
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import FixSpec
 
 CONSEQUENCE = "it retries forever, so a dependency that stays down gets an endless stream of calls"
 
@@ -29,18 +29,17 @@ class UnboundedRetry(RetryRule):
         self.count(RETRY_BOUNDED, bound is None, site.node)
         if bound is None:
             return
-        self.report(bound.where, f"{site.label} {bound.reason}: {CONSEQUENCE}", fix=self._fix(site))
+        self.report(bound.where, f"{site.label} {bound.reason}: {CONSEQUENCE}", fix=self._fix(site, bound))
 
-    def _fix(self, site: RetrySite) -> FixSpec | None:
-        bound = site.unbounded
+    def _fix(self, site: RetrySite, bound: Unbounded) -> FixSpec | None:
         if bound.keyword is None:
             return None
         n = self.settings.max_attempts
         changes: list = []
         if site.mechanism.library == "tenacity":
-            spelling, changes = tenacity_name(self.ctx, _func(site), "stop_after_attempt")
+            spelling, changes = tenacity_name(self.ctx, site.func, "stop_after_attempt")
             value = f"{spelling}({n})"
-            if bound.compose:
+            if bound.compose and bound.existing is not None:
                 old = bound.existing
                 old_code = self.ctx.code(old)
                 if not isinstance(old, (cst.Name, cst.Attribute, cst.Call, cst.BinaryOperation)):
@@ -75,7 +74,3 @@ class UnboundedRetry(RetryRule):
             self.count(RETRY_BOUNDED, not unbounded, node)
             if unbounded:
                 self.report(node, f"Celery task `{cls.name.value}` sets `max_retries = None`: {CONSEQUENCE}")
-
-
-def _func(site: RetrySite) -> cst.BaseExpression:
-    return site.call.func if site.call is not None else site.node.decorator

@@ -16,13 +16,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from rel05_lint import registry
-from rel05_lint.runner.cache import Cache
+from rel05_lint.cli.progress import Progress
 from rel05_lint.core.config import Settings
 from rel05_lint.core.engine import Engine
-from rel05_lint.registry import build_engine
-from rel05_lint.runner.files import Unreadable, read, write_atomic
 from rel05_lint.core.findings import FileResult, Finding
-from rel05_lint.cli.progress import Progress
+from rel05_lint.registry import build_engine
+from rel05_lint.runner.cache import Cache
+from rel05_lint.runner.files import Unreadable, read, write_atomic
 
 # A pool costs more to start than a handful of files take to check.
 MIN_FILES_PER_WORKER = 8
@@ -112,6 +112,7 @@ def _one(path: str) -> tuple[FileResult, str | None]:
                 )
             )
         else:
+            why: str | None
             try:
                 data = source.to_bytes(result.fixed_text)
             except UnicodeEncodeError:
@@ -146,7 +147,9 @@ def _cached(paths: list[str], settings: Settings, job: Job, progress: Progress) 
     return hits, todo
 
 
-def run(paths: list[str], settings: Settings, job: Job, jobs: int | None = None, progress: Progress | None = None) -> RunResult:
+def run(
+    paths: list[str], settings: Settings, job: Job, jobs: int | None = None, progress: Progress | None = None
+) -> RunResult:
     progress = progress or Progress(len(paths), enabled=False)
     pairs, todo = _cached(paths, settings, job, progress)
     workers = jobs or os.cpu_count() or 1

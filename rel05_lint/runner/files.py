@@ -25,7 +25,9 @@ class Unreadable:
     reason: str
 
 
-def discover(paths: list[str], settings: Settings, force_exclude: bool = False, missing: list[str] | None = None) -> list[str]:
+def discover(
+    paths: list[str], settings: Settings, force_exclude: bool = False, missing: list[str] | None = None
+) -> list[str]:
     """Python files under ``paths``, sorted, each once.
 
     Paths named on the command line are taken as given unless
@@ -112,16 +114,17 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     folder = os.path.dirname(real) or "."
     with _sigint_deferred():
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".rel05-", suffix=".tmp", dir=folder)
+            fd, made = tempfile.mkstemp(prefix=".rel05-", suffix=".tmp", dir=folder)
         except OSError as exc:
             return f"cannot write: {exc.strerror or exc}"
+        tmp: str | None = made
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, mode)
-            os.replace(tmp, real)
+            os.chmod(made, mode)
+            os.replace(made, real)
             tmp = None
         except OSError as exc:
             return f"cannot write: {exc.strerror or exc}"

@@ -12,9 +12,7 @@ from rel05_lint.cli.formats.run import Report
 
 
 def escape_property(value: str) -> str:
-    return (
-        value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
-    )
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
 
 
 def escape_message(value: str) -> str:

@@ -24,6 +24,6 @@ def render(report: Report) -> str:
             "severity": gitlab_severity(f.code),
             "location": {"path": report.relative(f.path), "lines": {"begin": f.row, "end": f.end_row}},
         }
-        for f, fp in zip(report.findings, report.fingerprints)
+        for f, fp in zip(report.findings, report.fingerprints, strict=False)
     ]
     return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from rel05_lint.core.findings import Applicability, Finding
-from rel05_lint.core import fingerprint
 from rel05_lint.cli.formats.paths import Relative
+from rel05_lint.core import fingerprint
+from rel05_lint.core.findings import Applicability, Finding
 
 
 @dataclass

@@ -9,12 +9,13 @@ Columns count Unicode code points, as Python strings do (``columnKind``).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from rel05_lint import __version__, registry
-from rel05_lint.core import pages
-from rel05_lint.core.findings import Edit, Finding
 from rel05_lint.cli.formats.levels import TOOL_CODE, sarif_level
 from rel05_lint.cli.formats.run import Report
+from rel05_lint.core import pages
+from rel05_lint.core.findings import Edit, Finding
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 # GitHub code scanning reads this key; when it is present upload-sarif does not
@@ -30,7 +31,7 @@ def document(report: Report) -> dict:
     codes = sorted(set(report.codes) | {f.code for f in report.findings})
     index = {code: i for i, code in enumerate(codes)}
     results = [
-        _result(f, fp, index[f.code], report) for f, fp in zip(report.findings, report.fingerprints)
+        _result(f, fp, index[f.code], report) for f, fp in zip(report.findings, report.fingerprints, strict=False)
     ]
     return {
         "$schema": SCHEMA,
@@ -68,7 +69,7 @@ def _rule(code: str) -> dict:
         }
     url = pages.url(code)
     full = pages.description(code) or _sentence(rule.summary)
-    out = {
+    out: dict[str, Any] = {
         "id": code,
         "name": rule.name,
         "shortDescription": {"text": _sentence(rule.summary)},
@@ -106,7 +107,9 @@ def _result(f: Finding, fp: str, rule_index: int, report: Report) -> dict:
         out["fixes"] = [
             {
                 "description": {"text": f.fix.message or "apply the fix"},
-                "artifactChanges": [{"artifactLocation": {"uri": uri}, "replacements": [_replacement(e) for e in f.fix.edits]}],
+                "artifactChanges": [
+                    {"artifactLocation": {"uri": uri}, "replacements": [_replacement(e) for e in f.fix.edits]}
+                ],
                 "properties": {"applicability": f.fix.applicability.value},
             }
         ]

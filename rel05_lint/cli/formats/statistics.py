@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 
 from rel05_lint import registry
-from rel05_lint.core.findings import Applicability, Finding
 from rel05_lint.cli.formats.levels import TOOL_CODE
 from rel05_lint.cli.formats.run import fixable
+from rel05_lint.core.findings import Applicability, Finding
 
 
 @dataclass(frozen=True)
