@@ -64,6 +64,7 @@ def legacy(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_adopting_on_legacy_code(legacy):
     before = {p.name: p.read_bytes() for p in (legacy / "shop").glob("*.py")}
     first = cli("check", "--add-noqa", ".", cwd=legacy)
@@ -89,6 +90,7 @@ def test_adopting_on_legacy_code(legacy):
     assert new.returncode == 1 and new.stdout.count(b"REL501") == 1
 
 
+@pytest.mark.slow
 def test_encoding_newlines_and_unparseable_files(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\n")
     latin = "# -*- coding: latin-1 -*-\r\nimport requests\r\n\r\nrequests.get('https://caf\xe9.example')\r\n"

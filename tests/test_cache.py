@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from helpers import ROOT, cli
 
 from rel05_lint.core.config import Settings
@@ -56,6 +57,7 @@ def test_corrupt_or_foreign_entries_are_misses(tmp_path):
     assert cache.get(key, "a.py") is None
 
 
+@pytest.mark.slow
 def test_cli_uses_the_cache_and_notices_changes(tmp_path):
     (tmp_path / "a.py").write_text(MISSING)
     first = cli("check", "a.py", cwd=tmp_path)
@@ -66,6 +68,7 @@ def test_cli_uses_the_cache_and_notices_changes(tmp_path):
     assert cli("check", "a.py", cwd=tmp_path).returncode == 0
 
 
+@pytest.mark.slow
 def test_a_poisoned_entry_is_what_the_cache_serves_so_the_key_must_match(tmp_path):
     # The cache trusts an entry only under its own content key: editing the
     # file changes the key, so an entry for the old content is never served.
@@ -77,6 +80,7 @@ def test_a_poisoned_entry_is_what_the_cache_serves_so_the_key_must_match(tmp_pat
     assert b"REL501" in cli("check", "a.py", cwd=tmp_path).stdout
 
 
+@pytest.mark.slow
 def test_no_cache_and_cache_dir(tmp_path):
     (tmp_path / "a.py").write_text(MISSING)
     cli("check", "--no-cache", "a.py", cwd=tmp_path)
@@ -85,6 +89,7 @@ def test_no_cache_and_cache_dir(tmp_path):
     assert list((tmp_path / "elsewhere").rglob("*.json")) and not (tmp_path / ".rel05_lint_cache").exists()
 
 
+@pytest.mark.slow
 def test_fix_never_reads_the_cache(tmp_path):
     (tmp_path / "a.py").write_text(MISSING)
     cli("check", "a.py", cwd=tmp_path)
@@ -96,11 +101,12 @@ def test_fix_never_reads_the_cache(tmp_path):
     assert "timeout=" in (tmp_path / "a.py").read_text()
 
 
+@pytest.mark.slow
 def test_two_runs_sharing_the_cache_at_once_agree(tmp_path):
     for i in range(30):
         (tmp_path / f"m{i:02}.py").write_text(MISSING if i % 2 else "x = 1\n")
     cmd = [sys.executable, "-m", "rel05_lint.cli", "check", "--jobs", "2", "."]
-    env = {"PYTHONPATH": str(ROOT), "PATH": ""}
+    env = {"PYTHONPATH": str(ROOT), "PATH": "", "PYTHONDONTWRITEBYTECODE": "1"}
     procs = [subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, env=env) for _ in range(3)]
     outs = [p.communicate(timeout=120)[0] for p in procs]
     assert outs[0] == outs[1] == outs[2] and b"REL501" in outs[0]

@@ -18,6 +18,7 @@ def project(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_exit_codes(project):
     (project / "ok.py").write_text(CLEAN)
     (project / "bad.py").write_text(MISSING)
@@ -34,6 +35,7 @@ def test_exit_codes(project):
     assert usage.returncode == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "body, words",
     [
@@ -55,6 +57,7 @@ def test_config_errors_name_key_and_file(tmp_path, body, words):
         assert word in proc.stderr
 
 
+@pytest.mark.slow
 def test_select_ignore_prefixes(project):
     (project / "bad.py").write_text(MISSING)
     assert cli("check", "bad.py", "--ignore", "REL5", cwd=project).returncode == 0
@@ -64,6 +67,7 @@ def test_select_ignore_prefixes(project):
     assert cli("check", "bad.py", "--select", "XYZ", cwd=project).returncode == 2
 
 
+@pytest.mark.slow
 def test_fix_safe_only_by_default_then_unsafe(project):
     path = project / "bad.py"
     path.write_text(MISSING)
@@ -78,6 +82,7 @@ def test_fix_safe_only_by_default_then_unsafe(project):
     assert [p.name for p in project.iterdir() if p.name.startswith(".rel05-")] == []
 
 
+@pytest.mark.slow
 def test_unsafe_fixes_from_config_and_default_timeout(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\nunsafe-fixes = true\ndefault-timeout = 3.5\n")
     path = tmp_path / "bad.py"
@@ -86,6 +91,7 @@ def test_unsafe_fixes_from_config_and_default_timeout(tmp_path):
     assert "timeout=3.5)" in path.read_text()
 
 
+@pytest.mark.slow
 def test_diff_writes_nothing(project):
     path = project / "bad.py"
     path.write_text(MISSING)
@@ -96,6 +102,7 @@ def test_diff_writes_nothing(project):
     assert path.read_text() == MISSING
 
 
+@pytest.mark.slow
 def test_json_shape_like_ruff(project):
     (project / "bad.py").write_text(MISSING)
     code, rows = cli_json("check", "bad.py", cwd=project)
@@ -113,6 +120,7 @@ def test_json_shape_like_ruff(project):
     ]
 
 
+@pytest.mark.slow
 def test_noqa_forms(project):
     (project / "n.py").write_text(
         "import requests\n"
@@ -126,6 +134,7 @@ def test_noqa_forms(project):
     assert [r["location"]["row"] for r in rows] == [4]
 
 
+@pytest.mark.slow
 def test_folder_walk_honours_exclude(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.rel05-lint]\nextend-exclude = ["legacy"]\n')
     (tmp_path / "src").mkdir()
@@ -140,6 +149,7 @@ def test_folder_walk_honours_exclude(tmp_path):
     assert rows == []
 
 
+@pytest.mark.slow
 def test_per_file_ignores(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.rel05-lint]\nper-file-ignores = {"tests/*" = ["REL5"]}\n')
     (tmp_path / "tests").mkdir()
@@ -149,6 +159,7 @@ def test_per_file_ignores(tmp_path):
     assert [os.path.basename(r["filename"]) for r in rows] == ["app.py"]
 
 
+@pytest.mark.slow
 def test_rules_and_explain():
     listing = cli("rules")
     assert listing.returncode == 0
@@ -158,6 +169,7 @@ def test_rules_and_explain():
     assert cli("explain", "REL999").returncode == 2
 
 
+@pytest.mark.slow
 def test_help_explains():
     proc = cli("--help")
     assert proc.returncode == 0
@@ -166,6 +178,7 @@ def test_help_explains():
     assert b"--unsafe-fixes" in cli("fix", "--help").stdout
 
 
+@pytest.mark.slow
 def test_jobs_do_not_change_output(tmp_path):
     for i in range(40):
         (tmp_path / f"m{i:02}.py").write_text(MISSING if i % 3 else CLEAN)

@@ -36,6 +36,7 @@ def _copy_fixtures(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_flake8_and_cli_agree_on_all_fixtures(tmp_path):
     tree = _copy_fixtures(tmp_path)
     flake = subprocess.run(
@@ -61,6 +62,7 @@ def test_flake8_and_cli_agree_on_all_fixtures(tmp_path):
     assert got_flake == got_cli
 
 
+@pytest.mark.slow
 def test_off_by_default_rules_stay_off_under_flake8(tmp_path):
     (tmp_path / "a.py").write_text("import subprocess\nsubprocess.run(['ls'])\nimport requests\nrequests.get('x')\n")
     plain = subprocess.run(
@@ -77,6 +79,7 @@ def test_off_by_default_rules_stay_off_under_flake8(tmp_path):
     assert "REL503" in chosen.stdout
 
 
+@pytest.mark.slow
 def test_plugin_reads_rule_options_from_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\nmax-timeout = 5\n")
     (tmp_path / "a.py").write_text("import requests\nrequests.get('x', timeout=30)\n")

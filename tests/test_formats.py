@@ -65,6 +65,7 @@ def test_sarif_validates_against_the_official_schema(sample_repo):
     assert list(validator.iter_errors(broken))
 
 
+@pytest.mark.slow
 def test_sarif_rules_results_and_locations(sample_repo):
     doc = _sarif(sample_repo, "--select", "REL5", "service")
     assert doc["version"] == "2.1.0" and len(doc["runs"]) == 1
@@ -98,6 +99,7 @@ def test_sarif_rules_results_and_locations(sample_repo):
         assert ("fixes" in result) == ("[*]" in rest)
 
 
+@pytest.mark.slow
 def test_sarif_fix_replacement_applies(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "pkg").mkdir()
@@ -114,6 +116,7 @@ def test_sarif_fix_replacement_applies(tmp_path):
     assert fixed == "requests.get('https://é.example', timeout=10)"
 
 
+@pytest.mark.slow
 def test_repo_root_is_the_git_top_level_else_the_config_folder(tmp_path):
     (tmp_path / "proj" / "src").mkdir(parents=True)
     (tmp_path / "proj" / "pyproject.toml").write_text("[tool.rel05-lint]\n")
@@ -126,6 +129,7 @@ def test_repo_root_is_the_git_top_level_else_the_config_folder(tmp_path):
     assert uri() == "proj/src/a.py"
 
 
+@pytest.mark.slow
 def test_github_annotations(sample_repo):
     out = _run(sample_repo, "--format", "github", "service").stdout.decode()
     lines = out.splitlines()
@@ -145,6 +149,7 @@ def test_github_escaping():
     assert github.escape_message("50% of a:b,c\nd\r") == "50%25 of a:b,c%0Ad%0D"
 
 
+@pytest.mark.slow
 def test_github_escapes_awkward_paths(tmp_path):
     (tmp_path / ".git").mkdir()
     (tmp_path / "we,ird:100%.py").write_text(MISSING)
@@ -152,6 +157,7 @@ def test_github_escapes_awkward_paths(tmp_path):
     assert out.startswith("::error file=we%2Cird%3A100%25.py,line=3,col=1,")
 
 
+@pytest.mark.slow
 def test_gitlab_code_quality(sample_repo):
     issues = json.loads(_run(sample_repo, "--format", "gitlab", "service").stdout)
     assert len(issues) == 21
@@ -168,6 +174,7 @@ def _gitlab(root: Path) -> list[dict]:
     return json.loads(cli("check", "--format", "gitlab", ".", cwd=root).stdout)
 
 
+@pytest.mark.slow
 def test_fingerprints_survive_unrelated_edits(tmp_path):
     (tmp_path / ".git").mkdir()
     fetch = "def fetch():\n    return requests.get('https://a.example')\n"
@@ -211,6 +218,7 @@ def test_fingerprints_do_not_depend_on_line_numbers():
     assert pair[0] != pair[1]
 
 
+@pytest.mark.slow
 def test_statistics_count_real_findings(sample_repo):
     findings = json.loads(_run(sample_repo, "--format", "json", "service").stdout)
     table = _run(sample_repo, "--statistics", "service").stdout.decode().splitlines()
@@ -235,6 +243,7 @@ def test_statistics_count_real_findings(sample_repo):
     assert bad.returncode == 2
 
 
+@pytest.mark.slow
 def test_output_file_and_exit_zero(sample_repo, tmp_path):
     target = tmp_path / "reports" / "out.sarif"
     proc = cli("check", "--format", "sarif", "--output-file", str(target), "service", cwd=sample_repo)
@@ -251,6 +260,7 @@ def test_output_file_and_exit_zero(sample_repo, tmp_path):
     assert unwritable.returncode == 2 and b"cannot write the report" in unwritable.stderr
 
 
+@pytest.mark.slow
 def test_output_is_deterministic(sample_repo):
     one = _run(sample_repo, "--format", "sarif", "service").stdout
     assert one == cli("check", "--format", "sarif", "-j", "1", "service", cwd=sample_repo).stdout
@@ -262,11 +272,13 @@ def test_output_is_deterministic(sample_repo):
     )
 
 
+@pytest.mark.slow
 def test_json_url_points_at_the_rule_page(sample_repo):
     findings = json.loads(_run(sample_repo, "--format", "json", "service").stdout)
     assert {f["url"] for f in findings} == {pages.DOCS_BASE_URL + f["code"] + ".md" for f in findings}
 
 
+@pytest.mark.slow
 def test_readme_samples_are_real_output():
     """The README quotes sample_service output; a changed fingerprint recipe re-keys every alert, so it shows here."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_one_line_per_bad_file_and_others_still_checked(tree, name):
     data, words = CASES[name]
@@ -39,6 +40,7 @@ def test_one_line_per_bad_file_and_others_still_checked(tree, name):
     assert any(line.startswith("./good.py:2:1: REL501") for line in lines)
 
 
+@pytest.mark.slow
 def test_good_encodings_and_newlines_are_kept_by_fix(tree):
     bom_crlf = "\ufeffimport requests\r\nrequests.get('x')\r\n".encode("utf-8")
     latin = "# -*- coding: latin-1 -*-\nimport requests\nname = 'café'\nrequests.get(name)\n".encode("latin-1")
@@ -57,6 +59,7 @@ def test_good_encodings_and_newlines_are_kept_by_fix(tree):
     assert (tree / "empty.py").read_bytes() == b""
 
 
+@pytest.mark.slow
 def test_directory_named_py_and_broken_symlink(tree):
     (tree / "pkg.py").mkdir()
     os.symlink(tree / "missing-target.py", tree / "dangling.py")
@@ -69,6 +72,7 @@ def test_directory_named_py_and_broken_symlink(tree):
     assert "pkg.py" not in by_file
 
 
+@pytest.mark.slow
 def test_symlink_loop_in_walk(tree):
     (tree / "sub").mkdir()
     os.symlink(tree / "sub", tree / "sub" / "loop")
@@ -76,6 +80,7 @@ def test_symlink_loop_in_walk(tree):
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read anything")
 def test_unreadable_file(tree):
     path = tree / "secret.py"
@@ -102,6 +107,7 @@ LONG_LINE = b"import requests\nx = '" + b"a" * 100_000 + b"'; requests.get(u)\n"
 WIDE = b"import requests\nok = " + b" and ".join(b"a%d" % i for i in range(3_000)) + b"\nrequests.get(u)\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,data", [("long_line.py", LONG_LINE), ("wide.py", WIDE)])
 def test_huge_lines_are_checked_and_fixed(tree, name, data):
     assert len(LONG_LINE.splitlines()[1]) > 100_000
@@ -113,6 +119,7 @@ def test_huge_lines_are_checked_and_fixed(tree, name, data):
     assert (tree / name).read_bytes() == data.replace(b"requests.get(u)", b"requests.get(u, timeout=10)")
 
 
+@pytest.mark.slow
 def test_latin1_cookie_and_cr_newlines_are_checked(tree):
     (tree / "latin.py").write_bytes(
         "# -*- coding: latin-1 -*-\nimport requests\nrequests.get('café')\n".encode("latin-1")
@@ -125,6 +132,7 @@ def test_latin1_cookie_and_cr_newlines_are_checked(tree):
     ]
 
 
+@pytest.mark.slow
 def test_missing_path_is_one_clear_line_and_the_rest_is_checked(tree):
     proc = cli("check", "good.py", "no/such/file.py", cwd=tree)
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
@@ -134,6 +142,7 @@ def test_missing_path_is_one_clear_line_and_the_rest_is_checked(tree):
     assert proc.stdout.startswith(b"good.py:2:1: REL501")
 
 
+@pytest.mark.slow
 def test_checked_code_is_never_imported_or_run(tree):
     marker = tree / "ran.txt"
     bait = (
@@ -150,6 +159,7 @@ def test_checked_code_is_never_imported_or_run(tree):
     assert "timeout=TIMEOUT" in (tree / "setup.py").read_text()  # the name is written, never resolved
 
 
+@pytest.mark.slow
 def test_output_is_the_same_for_any_number_of_workers(tree):
     for i in range(40):
         body = MISSING if i % 3 else "import queue\nq = queue.Queue()\n"

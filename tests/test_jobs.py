@@ -16,6 +16,7 @@ from rel05_lint.runner import Job, run
 SAMPLE = ROOT / "fixtures" / "sample_service"
 
 
+@pytest.mark.slow
 def test_output_is_identical_for_any_number_of_jobs():
     outs = {cli("check", "--no-cache", "--jobs", str(n), str(SAMPLE), str(ROOT / "fixtures")).stdout for n in (1, 2, 3)}
     assert len(outs) == 1 and b"REL501" in outs.pop()
@@ -72,6 +73,7 @@ def test_progress_is_silent_off_a_terminal_and_erased_on_one(monkeypatch):
     assert "4/4 files (100%)" in shown.getvalue() and shown.getvalue().endswith("\r\x1b[K")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_the_cli_prints_no_progress_when_stderr_is_captured(tmp_path: Path, jobs):
     for i in range(20):

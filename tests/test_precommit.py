@@ -65,12 +65,14 @@ def _try(hook_repo, user_repo, hook, *extra):
     )
 
 
+@pytest.mark.slow
 def test_check_hook_fails_on_findings(hook_repo, user_repo):
     proc = _try(hook_repo, user_repo, "rel05-lint")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "app.py:5:12: REL501" in proc.stdout
 
 
+@pytest.mark.slow
 def test_fix_hook_applies_configured_unsafe_fixes(hook_repo, user_repo):
     (user_repo / "pyproject.toml").write_text("[tool.rel05-lint]\nunsafe-fixes = true\n")
     _git("add", "pyproject.toml", cwd=user_repo)

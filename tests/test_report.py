@@ -315,6 +315,7 @@ def test_feeders_and_unselected_rules_are_named():
 # --- the command ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_report_formats_agree_on_the_sample():
     proc = cli("report", "--format", "json", str(SAMPLE))
     assert proc.returncode == 0, proc.stderr
@@ -339,6 +340,7 @@ def test_report_formats_agree_on_the_sample():
     assert data["findings"] == len(checked) == sum(p["findings"] for p in data["practices"])
 
 
+@pytest.mark.slow
 def test_fail_under_exit_codes(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\n")
     (tmp_path / "a.py").write_text("import requests\nrequests.get('u', timeout=3)\nrequests.get('u')\n")
@@ -356,6 +358,7 @@ def test_fail_under_exit_codes(tmp_path):
     assert "1 of 2 remote calls and clients bounded, 50%" in out.read_text()
 
 
+@pytest.mark.slow
 def test_html_is_self_contained():
     page = cli("report", "--format", "html", str(SAMPLE)).stdout.decode()
     lowered = page.lower()

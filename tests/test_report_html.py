@@ -75,6 +75,7 @@ def _chromium(tmp_path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 def test_browser_shows_the_figures(tmp_path):
     sample = str(FIXTURES / "sample_service")
     page = tmp_path / "review.html"

@@ -20,6 +20,7 @@ def project(tmp_path):
     return tmp_path
 
 
+@pytest.mark.slow
 def test_check_reports_under_the_given_name(project):
     proc = cli("check", "--stdin-filename", "src/app.py", "-", cwd=project, input=MISSING.encode())
     assert proc.returncode == 1
@@ -32,6 +33,7 @@ def test_check_reports_under_the_given_name(project):
     assert named.stdout.startswith(b"src/new.py:3:1: REL501")  # the file need not exist
 
 
+@pytest.mark.slow
 def test_config_and_per_file_ignores_apply_as_for_the_path(project):
     ignored = cli("check", "--stdin-filename", "tests/test_app.py", "-", cwd=project, input=MISSING.encode())
     assert ignored.returncode == 0 and b"All checks passed" in ignored.stdout
@@ -49,6 +51,7 @@ def test_config_and_per_file_ignores_apply_as_for_the_path(project):
     assert kept.returncode == 1
 
 
+@pytest.mark.slow
 def test_fix_writes_the_fixed_source_to_stdout(project):
     proc = cli("fix", "--unsafe-fixes", "--stdin-filename", "src/app.py", "-", cwd=project, input=MISSING.encode())
     assert proc.returncode == 0, proc.stderr
@@ -62,12 +65,14 @@ def test_fix_writes_the_fixed_source_to_stdout(project):
     assert diff.returncode == 1 and b"+requests.get('https://example.com', timeout=10)" in diff.stdout
 
 
+@pytest.mark.slow
 def test_fix_keeps_encoding_and_newlines(project):
     text = "# -*- coding: latin-1 -*-\r\nimport requests\r\nrequests.get('https://caf\xe9.example')\r\n"
     proc = cli("fix", "--unsafe-fixes", "-", cwd=project, input=text.encode("latin-1"))
     assert proc.stdout == text.replace("example')", "example', timeout=10)").encode("latin-1")
 
 
+@pytest.mark.slow
 def test_unreadable_input_is_reported_and_echoed(project):
     data = b"x = '\xff'\n"  # not UTF-8
     proc = cli("fix", "--stdin-filename", "src/bad.py", "-", cwd=project, input=data)
@@ -77,6 +82,7 @@ def test_unreadable_input_is_reported_and_echoed(project):
     assert syntax.returncode == 1 and b"REL001" in syntax.stdout
 
 
+@pytest.mark.slow
 def test_ci_formats_and_options_from_stdin(project):
     (project / ".git").mkdir()
     proc = cli(
@@ -88,6 +94,7 @@ def test_ci_formats_and_options_from_stdin(project):
     assert zero.returncode == 0 and json.loads(zero.stdout)[0]["check_name"] == "REL501"
 
 
+@pytest.mark.slow
 def test_usage_errors(project):
     (project / "a.py").write_text(MISSING)
     mixed = cli("check", "-", "a.py", cwd=project, input=MISSING.encode())
