@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ if str(ROOT) not in sys.path:
 # sys.dont_write_bytecode through `python -B` (the README's test command).
 os.environ["PYTHONDONTWRITEBYTECODE"] = "1"
 sys.dont_write_bytecode = True
+
+# Hypothesis keeps more than its example database in .hypothesis/ (unicode
+# tables, constants); send all of it to a temporary folder.
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="rel05-hypothesis-"))
 
 try:
     from hypothesis import settings as _hypothesis_settings
@@ -38,20 +43,25 @@ def pytest_addoption(parser):
 
 
 def _tree_state() -> set[str] | None:
-    """Every file in the checkout git does not track, ignored ones included (None outside git)."""
+    """Every file in the checkout that git does not track (None outside a git checkout)."""
     try:
-        out = subprocess.run(
-            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        ).stdout
+        tracked = set(
+            subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, timeout=60, check=True)
+            .stdout.decode("utf-8", "surrogateescape")
+            .split("\0")
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    paths = {line[3:] for line in out.splitlines() if line[:2] in ("??", "!!")}
-    return {p for p in paths if not p.startswith(".venv/")}
+    found = set()
+    for folder, dirs, files in os.walk(ROOT):
+        rel = Path(folder).relative_to(ROOT)
+        dirs[:] = [d for d in dirs if not (rel == Path(".") and d in _OWN_TREES)]
+        found.update((rel / name).as_posix() for name in files)
+    return found - tracked
+
+
+# What the developer's own tools keep in the checkout, not the tests.
+_OWN_TREES = {".git", ".venv", ".mypy_cache", ".ruff_cache"}
 
 
 def pytest_sessionstart(session):
@@ -66,5 +76,5 @@ def pytest_sessionfinish(session, exitstatus):
     new = sorted(after - before)
     if new:
         shown = ", ".join(new[:10]) + (f" and {len(new) - 10} more" if len(new) > 10 else "")
-        session.config.get_terminal_writer().line(f"tests wrote into the checkout: {shown}", red=True)
+        session.config.get_terminal_writer().line(f"\nerror: tests wrote into the checkout: {shown}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -6,13 +6,19 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Runs from the checkout keep their result cache out of it.
+_CACHE = tempfile.mkdtemp(prefix="rel05-test-cache-")
 
 
 def cli(*args: str, cwd: Path | str | None = None, input: bytes | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    here = Path(cwd or os.getcwd()).resolve()
+    if here == ROOT or ROOT in here.parents:
+        env["REL05_LINT_CACHE_DIR"] = _CACHE
     return subprocess.run(
         [sys.executable, "-m", "rel05_lint.cli", *args],
         cwd=cwd,

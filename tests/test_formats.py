@@ -282,10 +282,10 @@ def test_json_url_points_at_the_rule_page(sample_repo):
 def test_readme_samples_are_real_output():
     """The README quotes sample_service output; a changed fingerprint recipe re-keys every alert, so it shows here."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    annotations = cli("check", "--format", "github", "fixtures/sample_service", cwd=ROOT).stdout.decode()
+    annotations = cli("check", "--no-cache", "--format", "github", "fixtures/sample_service", cwd=ROOT).stdout.decode()
     quoted = [line for line in readme.splitlines() if line.startswith("::error ")]
     assert quoted and all(line in annotations.splitlines() for line in quoted)
-    issues = json.loads(cli("check", "--format", "gitlab", "fixtures/sample_service", cwd=ROOT).stdout)
+    issues = json.loads(cli("check", "--no-cache", "--format", "gitlab", "fixtures/sample_service", cwd=ROOT).stdout)
     by_print = {i["fingerprint"]: i for i in issues}
     shown = json.loads(readme.split("`--format gitlab`, one issue:\n\n```json\n", 1)[1].split("```", 1)[0])
     assert by_print[shown["fingerprint"]] == shown

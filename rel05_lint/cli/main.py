@@ -236,7 +236,8 @@ def _prepare(paths, config, force_exclude, **overrides):
 @click.option(
     "--cache-dir",
     type=click.Path(file_okay=False),
-    help=f"Result cache folder (default: {DEFAULT_CACHE_DIR} next to the configuration, else in the current folder).",
+    envvar="REL05_LINT_CACHE_DIR",
+    help=f"Result cache folder (default: $REL05_LINT_CACHE_DIR, else {DEFAULT_CACHE_DIR} next to the configuration).",
 )
 @reporting
 def check(
