@@ -4,10 +4,12 @@ inserts, and the BP05 sites they count for the review report."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import libcst as cst
 
-from rel05_lint.core.fixes import import_for
+from rel05_lint.core.findings import Applicability
+from rel05_lint.core.fixes import Change, FixSpec, import_for
 from rel05_lint.core.rule import Context, Rule
 from rel05_lint.core.sites import Kind
 
@@ -34,6 +36,22 @@ def default_value(ctx: Context, keyword: str) -> tuple[str, list] | None:
     if keyword in WHOLE_SECONDS:
         spelling = f"int({spelling})"
     return spelling, changes
+
+
+# What every timeout fix message ends with.
+FAILS_INSTEAD = "the call then fails with a timeout error instead of hanging"
+
+
+def timeout_fix(
+    ctx: Context, keyword: str, describe: Callable[[str], str], change: Callable[[str], Change]
+) -> FixSpec | None:
+    """An unsafe fix that writes the default timeout (``change(code)``), with the import
+    it needs; None where the configured name cannot be used at this spot."""
+    value = default_value(ctx, keyword)
+    if value is None:
+        return None
+    code, imports = value
+    return FixSpec(Applicability.UNSAFE, describe(code), [change(code), *imports])
 
 
 def count_timeout(rule: Rule, node: cst.Call, given: bool, bounded: bool) -> None:

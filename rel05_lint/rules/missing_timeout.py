@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
+from rel05_lint.analysis.timeouts import FAILS_INSTEAD, TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, timeout_fix
 from rel05_lint.catalog.timeouts import (
     MISSING_NAMES,
     REMOTE_WORDS,
@@ -85,12 +85,9 @@ class MissingTimeout(Rule):
         self.report(node, message, fix=self._fix(node, keyword))
 
     def _fix(self, node: cst.Call, keyword: str) -> FixSpec | None:
-        value = default_value(self.ctx, keyword)
-        if value is None:
-            return None
-        code, changes = value
-        return FixSpec(
-            Applicability.UNSAFE,
-            f"Add `{keyword}={code}` (the call then fails with a timeout error instead of hanging)",
-            [Replace(node, add_keyword(node, keyword, code)), *changes],
+        return timeout_fix(
+            self.ctx,
+            keyword,
+            lambda code: f"Add `{keyword}={code}` ({FAILS_INSTEAD})",
+            lambda code: Replace(node, add_keyword(node, keyword, code)),
         )

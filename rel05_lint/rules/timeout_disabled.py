@@ -6,7 +6,14 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from rel05_lint.analysis.timeouts import TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, default_value
+from rel05_lint.analysis.timeouts import (
+    FAILS_INSTEAD,
+    TIMEOUT_CALL,
+    TIMEOUT_EXPLICIT,
+    count_timeout,
+    default_value,
+    timeout_fix,
+)
 from rel05_lint.catalog.timeouts import (
     LOOKUP_NAMES,
     TIMEOUT_OBJECT_NAMES,
@@ -113,14 +120,11 @@ class TimeoutDisabled(Rule):
             )
 
     def _replace_none(self, none: cst.Name, keyword: str) -> FixSpec | None:
-        value = default_value(self.ctx, keyword)
-        if value is None:
-            return None
-        code, changes = value
-        return FixSpec(
-            Applicability.UNSAFE,
-            f"Replace `None` with `{code}` (the call then fails with a timeout error instead of hanging)",
-            [Replace(none, cst.parse_expression(code)), *changes],
+        return timeout_fix(
+            self.ctx,
+            keyword,
+            lambda code: f"Replace `None` with `{code}` ({FAILS_INSTEAD})",
+            lambda code: Replace(none, cst.parse_expression(code)),
         )
 
     def _timeout_object(self, node: cst.Call, qual: str, obj: TimeoutObject) -> None:
