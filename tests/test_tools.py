@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from fixture_cases import FIXTURES
+
 from tools import bench, corpus, smoke
 
 

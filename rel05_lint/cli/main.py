@@ -348,6 +348,14 @@ def _run(files, settings, job, jobs):
         sys.exit(EXIT_INTERRUPTED)
 
 
+@main.command()
+def server() -> None:
+    """Run the language server over stdio, for editors (see the README's Editors section)."""
+    from rel05_lint.server.main import serve  # pygls is loaded only for the server
+
+    serve()
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_cmd(fmt):
