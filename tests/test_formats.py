@@ -58,7 +58,7 @@ def test_sarif_validates_against_the_official_schema(sample_repo):
     errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
     results = doc["runs"][0]["results"]
-    assert len(results) == 21 and any("fixes" in r for r in results)
+    assert len(results) == 23 and any("fixes" in r for r in results)
     # The validator does reject a broken document (so the check above means something).
     broken = json.loads(json.dumps(doc))
     broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
@@ -133,7 +133,7 @@ def test_repo_root_is_the_git_top_level_else_the_config_folder(tmp_path):
 def test_github_annotations(sample_repo):
     out = _run(sample_repo, "--format", "github", "service").stdout.decode()
     lines = out.splitlines()
-    assert len(lines) == 21
+    assert len(lines) == 23
     first = lines[0]
     assert first.startswith(
         "::error file=service/shop/app.py,line=17,col=5,endLine=17,endColumn=44,title=REL601::request handler"
@@ -160,8 +160,8 @@ def test_github_escapes_awkward_paths(tmp_path):
 @pytest.mark.slow
 def test_gitlab_code_quality(sample_repo):
     issues = json.loads(_run(sample_repo, "--format", "gitlab", "service").stdout)
-    assert len(issues) == 21
-    assert len({i["fingerprint"] for i in issues}) == 21
+    assert len(issues) == 23
+    assert len({i["fingerprint"] for i in issues}) == 23
     for issue in issues:
         assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
         assert issue["description"].startswith(issue["check_name"] + ": ")
@@ -248,10 +248,10 @@ def test_output_file_and_exit_zero(sample_repo, tmp_path):
     target = tmp_path / "reports" / "out.sarif"
     proc = cli("check", "--format", "sarif", "--output-file", str(target), "service", cwd=sample_repo)
     assert proc.returncode == 1 and proc.stdout == b""
-    assert b"Found 21 findings" in proc.stderr
+    assert b"Found 23 findings" in proc.stderr
     assert json.loads(target.read_text())["runs"][0]["results"]
     proc = cli("check", "--exit-zero", "--format", "gitlab", "service", cwd=sample_repo)
-    assert proc.returncode == 0 and len(json.loads(proc.stdout)) == 21
+    assert proc.returncode == 0 and len(json.loads(proc.stdout)) == 23
     # Errors stay errors.
     assert cli("check", "--exit-zero", "nope.py", cwd=sample_repo).returncode == 2
     blocker = tmp_path / "a-file"

@@ -52,6 +52,7 @@ KEYS = frozenset(
         "max-attempts",
         "max-backoff",
         "default-queue-size",
+        "default-pool-size",
         "extra-timeout-calls",
         "unsafe-fixes",
     }
@@ -82,6 +83,7 @@ class Settings:
     max_attempts: int = 5
     max_backoff: float = 30
     default_queue_size: int = 1000
+    default_pool_size: int = 100
     extra_timeout_calls: tuple[ExtraCall, ...] = ()
     unsafe_fixes: bool = False
     root: str = "."  # folder of the config file; relative patterns start here
@@ -247,7 +249,7 @@ def from_table(table: dict, path: Path | str) -> Settings:
             kw[attr] = parse_default_timeout(value, where)
         elif key in ("max-timeout", "max-backoff"):
             kw[attr] = _number(key, value, where)
-        elif key in ("max-attempts", "default-queue-size"):
+        elif key in ("max-attempts", "default-queue-size", "default-pool-size"):
             kw[attr] = _number(key, value, where, integer=True)
         elif key == "unsafe-fixes":
             if not isinstance(value, bool):

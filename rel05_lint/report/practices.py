@@ -43,38 +43,52 @@ PRACTICES: tuple[Practice, ...] = (
         "BP01",
         "remote calls made in a request handler's own body that sit in a `try` catching the library's "
         "errors, plus circuit breakers that have a fallback (circuitbreaker `fallback_function`, or "
-        "the pybreaker/aiobreaker open error caught at the call)",
+        "the pybreaker/aiobreaker open error caught at the call), plus handlers' error answers (a "
+        "response returned or raised in `except`) that carry neither the exception's text nor a "
+        "traceback (a 4xx answer is meant for the caller and complies)",
         (
             "For each hard dependency, what does the user get when it is down: cached data, a partial page, a clear 503?",
             "Are the degraded answers exercised (chaos test, game day), or only written?",
         ),
-        what="handler remote calls and circuit breakers",
-        ok="with a fallback",
+        what="handler remote calls, circuit breakers and error answers",
+        ok="degrading gracefully",
     ),
     Practice(
         "BP02",
         "fan-out sites (`create_task`/`ensure_future`/`start_soon` in a loop over a non-constant input, "
-        "`gather(*items)`) in a module that creates a semaphore or capacity limiter",
+        "`gather(*items)`) in a module that creates a semaphore or capacity limiter, plus rate limiters "
+        "(Flask-Limiter, slowapi) counting in shared storage, plus servers (gRPC, uvicorn) given a "
+        "concurrency limit (REL203, when selected)",
         (
             "Does every public endpoint have a server-side rate limit or quota (API gateway, load balancer, middleware)?",
             "When the limit is hit, do clients get 429 with Retry-After, and do they honour it?",
             "Is there load shedding: does the service reject work it cannot finish in time (queue age, concurrency limit)?",
         ),
+        what="fan-out sites, rate limiters and servers",
+        ok="throttled",
     ),
     Practice(
         "BP03",
         "retry sites (tenacity, backoff, retrying, retry, stamina, urllib3 `Retry`, requests `HTTPAdapter`, "
         "google-api-core, Celery, hand-written retry loops) that are bounded AND back off AND jitter (jitter "
-        "is asked only of a growing delay); a site whose wait cannot be read (a custom wait, no retries "
-        "configured) is left out unless it is unbounded",
+        "is asked only of a growing delay) AND (urllib3) resend no POST or PATCH; a site whose wait cannot "
+        "be read (a custom wait, no retries configured) is left out unless it fails another aspect; plus "
+        "calls inside a retry on clients that retry by themselves (openai, anthropic, boto3, urllib3, "
+        "requests with a retrying adapter) whose own retries are off",
         ("Is there a retry budget across the fleet, so retries cannot multiply load during an outage?",),
+        what="retry sites and client calls inside retries",
+        ok="controlled (limited, spaced, idempotent, one layer)",
     ),
     Practice(
         "BP04",
-        "queue and memory-channel constructors given a finite bound",
+        "queue and memory-channel constructors given a finite bound, plus connection pools (aiohttp "
+        "`TCPConnector`, httpx `Limits`, SQLAlchemy engines) left with a finite limit, plus pooled clients "
+        "(HTTP sessions, SDK clients, engines, thread pools) built outside request handlers",
         (
             "Do the message-broker queues (SQS, RabbitMQ, Kafka consumers) have a depth or age limit and a dead-letter queue?",
         ),
+        what="queues, connection pools and pooled clients",
+        ok="bounded (a client: built once)",
     ),
     Practice(
         "BP05",
