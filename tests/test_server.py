@@ -43,6 +43,7 @@ async def client(lsp_client: LanguageClient, project: Path):
         registered.append(params)
 
     lsp_client.registered = registered  # type: ignore[attr-defined]
+    lsp_client.diagnostics = _Counting(lsp_client.diagnostics)
     await lsp_client.initialize_session(
         lsp.InitializeParams(
             capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
@@ -56,23 +57,41 @@ async def client(lsp_client: LanguageClient, project: Path):
 
 async def _open(client: LanguageClient, path: Path, text: str, version: int = 1) -> list[lsp.Diagnostic]:
     uri = path.as_uri()
+    before = _count(client, uri)
     client.text_document_did_open(
         lsp.DidOpenTextDocumentParams(
             text_document=lsp.TextDocumentItem(uri=uri, language_id="python", version=version, text=text)
         )
     )
-    await _published(client, uri)
+    await _published(client, uri, before)
     return client.diagnostics[uri]
 
 
-async def _published(client: LanguageClient, uri: str, timeout: float = 30) -> None:
-    async def wait() -> None:
-        while True:
-            params = await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri:
-                return
+class _Counting(dict):
+    """The client's store of published diagnostics, counting publications per document."""
 
-    await asyncio.wait_for(wait(), timeout)
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)
+        self.published: dict[str, int] = {}
+
+    def __setitem__(self, uri: str, value: object) -> None:
+        self.published[uri] = self.published.get(uri, 0) + 1
+        super().__setitem__(uri, value)
+
+
+def _count(client: LanguageClient, uri: str) -> int:
+    return client.diagnostics.published.get(uri, 0)  # type: ignore[attr-defined]
+
+
+async def _published(client: LanguageClient, uri: str, before: int, timeout: float = 30) -> None:
+    """Wait until the server publishes for ``uri`` again (``before``: the count when the
+    request was sent, so a publication that arrives early is not missed)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while _count(client, uri) == before:
+        if loop.time() > deadline:
+            raise TimeoutError(f"no diagnostics published for {uri} in {timeout} s")
+        await asyncio.sleep(0.02)
 
 
 def _apply(text: str, edits: list[lsp.TextEdit]) -> str:
@@ -123,13 +142,14 @@ async def test_code_actions_fix_and_noqa_then_change(client: LanguageClient, pro
     (change,) = noqa.edit.document_changes
     assert "requests.get(url)  # noqa: REL501" in _apply(MISSING, change.edits)
     # The client applies the fix: a change, then (after the debounce) no diagnostics.
+    before = _count(client, uri)
     client.text_document_did_change(
         lsp.DidChangeTextDocumentParams(
             text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
             content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=fixed)],
         )
     )
-    await _published(client, uri)
+    await _published(client, uri, before)
     assert list(client.diagnostics[uri]) == []
 
 
@@ -182,12 +202,13 @@ async def test_configuration_follows_the_file_and_reloads(client: LanguageClient
     diags = await _open(client, sub / "quiet.py", MISSING)
     assert list(diags) == []
     (sub / "pyproject.toml").write_text('[tool.rel05-lint]\nignore = ["REL3"]\n')
+    before = _count(client, (sub / "quiet.py").as_uri())
     client.workspace_did_change_watched_files(
         lsp.DidChangeWatchedFilesParams(
             changes=[lsp.FileEvent(uri=(sub / "pyproject.toml").as_uri(), type=lsp.FileChangeType.Changed)]
         )
     )
-    await _published(client, (sub / "quiet.py").as_uri())
+    await _published(client, (sub / "quiet.py").as_uri(), before)
     assert [d.code for d in client.diagnostics[(sub / "quiet.py").as_uri()]] == ["REL501"]
 
 
@@ -195,6 +216,15 @@ async def test_quick_changes_are_checked_once_at_the_last_version(client: Langua
     path = project / "typing.py"
     uri = path.as_uri()
     await _open(client, path, "x = 1\n")
+
+    async def first_for_uri() -> lsp.PublishDiagnosticsParams:
+        while True:
+            params = await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri:
+                return params
+
+    waiter = asyncio.ensure_future(first_for_uri())
+    await asyncio.sleep(0)  # the waiter is listening before anything is sent
     for version in range(2, 7):  # typing: five changes inside the debounce window
         client.text_document_did_change(
             lsp.DidChangeTextDocumentParams(
@@ -205,20 +235,15 @@ async def test_quick_changes_are_checked_once_at_the_last_version(client: Langua
             )
         )
 
-    async def first_for_uri() -> lsp.PublishDiagnosticsParams:
-        while True:
-            params = await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri:
-                return params
-
-    params = await asyncio.wait_for(first_for_uri(), 30)
+    params = await asyncio.wait_for(waiter, 30)
     assert params.version == 6
     assert [d.code for d in params.diagnostics] == ["REL501"]
 
 
 async def test_saving_another_module_rechecks_open_files(client: LanguageClient, project: Path):
     uri = (project / "app.py").as_uri()
+    before = _count(client, uri)
     client.text_document_did_save(
         lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=(project / "other.py").as_uri()))
     )
-    await _published(client, uri)
+    await _published(client, uri, before)
