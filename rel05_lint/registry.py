@@ -19,7 +19,11 @@ from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 
 # The tool's own problem codes: always reported unless ignored by exact code.
+# Not rule classes (nothing visits the tree for them), but listed by `rules`,
+# explained by `explain` (rules/REL001.md) and described in SARIF like rules.
 TOOL_CODES = {"REL001": "file cannot be read or parsed"}
+TOOL_NAMES = {"REL001": "file-error"}
+TOOL_SUMMARIES = {"REL001": "A file that cannot be read, decoded or parsed, so nothing in it was checked"}
 
 
 @lru_cache(maxsize=1)

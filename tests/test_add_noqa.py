@@ -30,7 +30,9 @@ def _add(text: str) -> str:
         ('requests.get("u")   \n', 'requests.get("u")  # noqa: REL501\n'),
         ('requests.get("u")  # why\n', 'requests.get("u")  # why  # noqa: REL501\n'),
         ('requests.get("u")  # noqa: E501\n', 'requests.get("u")  # noqa: E501, REL501\n'),
-        ('requests.get("u")  #noqa:E501,W291  # why\n', 'requests.get("u")  # noqa: E501, W291, REL501  # why\n'),
+        ('requests.get("u")  # noqa:E501,W291  # why\n', 'requests.get("u")  # noqa: E501, W291, REL501  # why\n'),
+        # flake8 reads only "# noqa" with one space: "#noqa:..." is a plain comment to both front ends.
+        ('requests.get("u")  #noqa:E501  # why\n', 'requests.get("u")  #noqa:E501  # why  # noqa: REL501\n'),
         # Two findings on one line: one comment, codes sorted.
         (
             'requests.post("u", timeout=None); requests.get("u")\n',

@@ -22,6 +22,9 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def families() -> str:
     rules = registry.all_rules()
     lines = ["| Family | Best practice | Rules |", "|---|---|---|"]
+    own = [f"{code} {name}" for code, name in registry.TOOL_NAMES.items()]
+    own += [f"{r.code} {r.name}" + ("" if r.default_enabled else " (off)") for r in rules if not r.best_practice]
+    lines.append(f"| REL0xx | (the tool itself) | {', '.join(own)} |")
     for bp, title in BEST_PRACTICES.items():
         mine = [r for r in rules if r.best_practice == bp]
         if not mine:
@@ -34,10 +37,13 @@ def families() -> str:
 
 def rules_table() -> str:
     lines = ["| Code | Name | BP | Default | Fix | What it flags |", "|---|---|---|---|---|---|"]
+    for code, name in registry.TOOL_NAMES.items():
+        lines.append(f"| [{code}](rules/{code}.md) | {name} | – | on | none | {registry.TOOL_SUMMARIES[code]} |")
     for r in registry.all_rules():
         default = "on" if r.default_enabled else "off"
+        bp = r.best_practice or "–"
         lines.append(
-            f"| [{r.code}](rules/{r.code}.md) | {r.name} | {r.best_practice} | {default} | {registry.fix_label(r)} | {r.summary} |"
+            f"| [{r.code}](rules/{r.code}.md) | {r.name} | {bp} | {default} | {registry.fix_label(r)} | {r.summary} |"
         )
     return "\n".join(lines)
 

@@ -118,12 +118,14 @@ def _with_codes(body: str, comment: tuple[int, str] | None, codes: set[str]) -> 
     elif match.group("codes") is None:
         return body, 0  # a bare noqa covers every code already
     else:
-        have = [c.upper() for c in noqa.CODE.findall(match.group("codes"))]
-        new_codes = sorted(codes - set(have))
+        have = noqa.CODE.findall(match.group("codes"))  # as written: flake8 compares them so
+        new_codes = sorted(c for c in codes if not any(noqa.covers(h, c) for h in have))
         if not new_codes:
             return body, 0
         merged = have + new_codes  # existing codes keep their order
-        new = f"{ctext[: match.start()]}# noqa: {', '.join(merged)}{ctext[match.end() :]}"
+        listed = match.group("codes")
+        space = listed[len(listed.rstrip()) :]  # flake8's pattern takes the space after the codes
+        new = f"{ctext[: match.start()]}# noqa: {', '.join(merged)}{space}{ctext[match.end() :]}"
         count = len(new_codes)
     return body[:col] + new + body[col + len(ctext) :], count
 

@@ -7,6 +7,7 @@ are adapters around ``Engine``.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Sequence
 
 import libcst as cst
@@ -47,7 +48,10 @@ class Engine:
         self.prefilter = prefilter  # False only to prove the prefilter sound (tests/test_prefilter.py)
         defaults = {cls.code: cls.default_enabled for cls in rules}
         self.codes = settings.enabled_codes(defaults) if codes is None else codes
-        self.rules = [cls(settings) for cls in rules if cls.code in self.codes]
+        chosen = [cls(settings) for cls in rules if cls.code in self.codes]
+        # Rules about noqa comments (REL002) run after the others, on their results.
+        self.noqa_rules = [r for r in chosen if r.reads_noqa] if apply_noqa else []
+        self.rules = [r for r in chosen if not r.reads_noqa]
         self.dispatch = Dispatch(self.rules)
         self._dispatches: dict[tuple[str, ...], Dispatch] = {}
         self.apply_noqa = apply_noqa
@@ -66,10 +70,50 @@ class Engine:
         return findings, counts
 
     def _active(self, path: str):
+        """The rules that run on ``path``: none in a test file unless check-tests
+        (edition 2, E1: REL001 is still reported), less its per-file ignores."""
+        if self.settings.skips_tests(path):
+            return []
         ignored = self.settings.ignored_for(path)
         if not ignored:
             return self.rules
         return [r for r in self.rules if not any(r.code.startswith(sel) or sel == "ALL" for sel in ignored)]
+
+    def _noqa_active(self, path: str):
+        if not self.noqa_rules or self.settings.skips_tests(path):
+            return []
+        ignored = self.settings.ignored_for(path)
+        return [r for r in self.noqa_rules if not any(r.code.startswith(sel) or sel == "ALL" for sel in ignored)]
+
+    def _noqa_findings(self, text: str, path: str, rules, used: list[tuple[int, int, str]]) -> list[Finding]:
+        """REL002's findings: noqa codes naming a rule that ran here and hid nothing."""
+        active = self._noqa_active(path)
+        if not active:
+            return []
+        ran = [r.code for r in rules]
+
+        def checkable(listed: str) -> bool:
+            return any(noqa.covers(listed, code) for code in ran)
+
+        lines = split_lines(text)
+        out = []
+        for rule in active:
+            for rep in rule.check_noqa(text, used, checkable):
+                out.append(
+                    Finding(
+                        rule.code,
+                        rep.message,
+                        path,
+                        rep.row,
+                        rep.col,
+                        rep.row,
+                        rep.end_col,
+                        rep.fix,
+                        noqa_row=rep.row,
+                        source_hash=fingerprint.source_hash(lines, rep.row, rep.row),
+                    )
+                )
+        return out
 
     def _lint(self, text: str, path: str, rules, counts: dict | None = None) -> tuple[list[Finding], bool]:
         """Findings for ``text``; the flag says whether the text parsed.
@@ -87,7 +131,7 @@ class Engine:
             return self._tool_error(path, *syntax[:2], syntax[3]), False
         if not relevant:
             # Sound prefilter: no enabled rule can fire, so no tree is needed.
-            return [], True
+            return self._noqa_findings(text, path, rules, []) if self.noqa_rules else [], True
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
@@ -113,7 +157,10 @@ class Engine:
                 rule.finish()
         except RecursionError:
             return self._tool_error(path, 1, 0, "too deeply nested to analyse"), True
-        findings = self._findings(ctx, text, path) if ctx.reports else []
+        used: list[tuple[int, int, str]] = []
+        findings = self._findings(ctx, text, path, used) if ctx.reports else []
+        if self.noqa_rules:
+            findings = sorted(findings + self._noqa_findings(text, path, rules, used), key=lambda f: f.sort_key)
         if counts is not None:
             counts.update(tally(ctx.sites, ctx.waived))
         return findings, True
@@ -133,7 +180,8 @@ class Engine:
             return []
         return [Finding("REL001", message, path, max(row, 1), max(col, 0), max(row, 1), max(col, 0))]
 
-    def _findings(self, ctx: Context, text: str, path: str) -> list[Finding]:
+    def _findings(self, ctx: Context, text: str, path: str, used: list | None = None) -> list[Finding]:
+        """The reports as findings; those a noqa hides go to ``used`` as (first row, last row, code)."""
         positions, inclusive = node_positions(ctx.module)  # libcst's two providers, in one pass
         lines = split_lines(text)
         # A noqa counts anywhere on a multi-line string or continuation (as in flake8).
@@ -146,6 +194,8 @@ class Engine:
             first, last = spans.get(row, (row, row))
             if self.apply_noqa and noqa.suppressed("".join(lines[first - 1 : last]), rep.code):
                 ctx.waived.append(rep.code)  # the review report shows accepted deviations
+                if used is not None:
+                    used.append((first, last, rep.code))
                 continue
             fix = None
             if rep.fix is not None:
@@ -155,7 +205,7 @@ class Engine:
                 fix = Fix(rep.fix.applicability, rep.fix.message, tuple(sorted(set(edits))))
             finding = Finding(
                 rep.code,
-                rep.message,
+                one_line_message(rep.message),
                 path,
                 row,
                 col,
@@ -244,6 +294,31 @@ def _syntax_check(text: str, path: str) -> tuple[tuple[int, int, bool, str] | No
 
 def _one_line(message: str) -> str:
     return " ".join(message.split())
+
+
+_CODE_SPAN = re.compile(r"`[^`]*`")
+_SPAN_LIMIT = 60
+
+
+def one_line_message(message: str) -> str:
+    """A message on one line, as ``path:row:col: CODE message`` and flake8 need.
+
+    Rules quote source in backticks; quoted code that spans lines loses its
+    comments, has its whitespace collapsed and is shortened to a readable length.
+    """
+    if "\n" not in message and "\r" not in message:
+        return message
+    return _one_line(_CODE_SPAN.sub(_short_span, message))
+
+
+def _short_span(match: re.Match[str]) -> str:
+    code = match.group()[1:-1]
+    if "\n" not in code and "\r" not in code:
+        return match.group()
+    flat = _one_line(" ".join(re.sub(r"#[^\r\n]*", "", line) for line in split_lines(code)))
+    if len(flat) > _SPAN_LIMIT:
+        flat = flat[: _SPAN_LIMIT - 3].rstrip() + "..."
+    return f"`{flat}`"
 
 
 def _key(f: Finding) -> tuple:

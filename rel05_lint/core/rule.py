@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 import libcst as cst
 
-from rel05_lint.core.findings import Applicability
+from rel05_lint.core.findings import Applicability, Fix
 from rel05_lint.core.fixes import FixSpec
 from rel05_lint.core.scope import Instance
 from rel05_lint.core.sites import BEST_PRACTICES, Kind
@@ -26,6 +26,17 @@ if TYPE_CHECKING:
     from rel05_lint.core.scope import ScopeTracker
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NoqaReport:
+    """A finding about a ``# noqa`` comment (REL002), placed by row and columns, not by node."""
+
+    row: int
+    col: int
+    end_col: int
+    message: str
+    fix: Fix | None
 
 
 @dataclass
@@ -127,6 +138,9 @@ class Rule:
     # with no writes) may sit in a file where no finding is possible. A rule
     # with a compound condition overrides ``surveys``.
     survey_words: ClassVar[tuple[str, ...]] = ()
+    # A rule about the file's noqa comments (REL002): it does not visit the
+    # tree; the engine calls ``check_noqa`` after the other rules ran.
+    reads_noqa: ClassVar[bool] = False
 
     ctx: Context
 
@@ -141,7 +155,19 @@ class Rule:
         if cls.fix_scope:
             fix = f"{fix} ({cls.fix_scope})"
         bp = cls.best_practice
+        if not bp:
+            return f"Default: {default}. Fix: {fix}. Best practice: none (a check of the linter's own comments)."
         return f"Default: {default}. Fix: {fix}. Best practice: REL05-{bp} ({BEST_PRACTICES[bp]})."
+
+    def check_noqa(
+        self, text: str, used: list[tuple[int, int, str]], checkable: Callable[[str], bool]
+    ) -> list[NoqaReport]:
+        """For ``reads_noqa`` rules: findings about the noqa comments of ``text``.
+
+        ``used``: (first row, last row, code) of every finding a noqa hid;
+        ``checkable(code)``: whether a listed code names a rule that ran here.
+        """
+        return []
 
     def start(self, ctx: Context) -> None:
         self.ctx = ctx
