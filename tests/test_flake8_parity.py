@@ -47,7 +47,8 @@ def test_flake8_and_cli_agree_on_all_fixtures(tmp_path):
         timeout=600,
     )
     assert flake.returncode in (0, 1), flake.stderr
-    ours = cli("check", "--select", "ALL", "--ignore", "REL001", "--format", "json", ".", cwd=tree)
+    # REL002 judges noqa comments, which flake8 applies itself: the plugin never reports it.
+    ours = cli("check", "--select", "ALL", "--ignore", "REL001,REL002", "--format", "json", ".", cwd=tree)
     assert ours.returncode in (0, 1), ours.stderr
     got_flake = set()
     for line in flake.stdout.splitlines():

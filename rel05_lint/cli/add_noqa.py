@@ -21,10 +21,12 @@ from __future__ import annotations
 import io
 import tokenize
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rel05_lint.core import noqa
 from rel05_lint.core.config import Settings
+from rel05_lint.core.engine import Engine
 from rel05_lint.core.findings import Finding
 from rel05_lint.core.source import split_lines
 from rel05_lint.registry import build_engine
@@ -42,10 +44,18 @@ class Outcome:
     notes: list[str] = field(default_factory=list)  # files left alone, and why
 
 
-def add_noqa(paths: list[str], settings: Settings, jobs: int | None = None) -> Outcome:
+def add_noqa(paths: list[str], settings: Settings | Callable[[str], Settings], jobs: int | None = None) -> Outcome:
+    """``settings``: one for all, or a function giving each file's own (``config.Resolver``)."""
     out = Outcome()
     checked = run(paths, settings, Job("check"), jobs)  # in parallel: which files have findings
-    engine = build_engine(settings)
+    engines: dict[Settings, Engine] = {}
+
+    def engine_for(path: str) -> Engine:
+        own = settings if isinstance(settings, Settings) else settings(path)
+        if own not in engines:
+            engines[own] = build_engine(own)
+        return engines[own]
+
     by_path: dict[str, list[Finding]] = defaultdict(list)
     for f in checked.findings:
         by_path[f.path].append(f)
@@ -58,6 +68,7 @@ def add_noqa(paths: list[str], settings: Settings, jobs: int | None = None) -> O
             out.remaining.extend(found)
             continue
         # Check again the very text that is edited (the file may have changed since).
+        engine = engine_for(path)
         current = engine.check(source.text, path)
         new_text, added = add_to_text(source.text, [f for f in current if f.code != TOOL_CODE])
         if added == 0:

@@ -54,6 +54,7 @@ class StdinResult:
     output: bytes | None = None  # fix: what to write to standard output
     fixes_applied: int = 0
     notes: list[str] = field(default_factory=list)
+    text: str | None = None  # the buffer as decoded (the full format shows its lines)
 
 
 def _read() -> Source | str:
@@ -75,7 +76,7 @@ def check(settings: Settings, name: str, excluded: bool) -> StdinResult:
     if isinstance(source, str):
         return StdinResult([_tool_finding(name, source)])
     try:
-        return StdinResult(build_engine(settings).check(source.text, name))
+        return StdinResult(build_engine(settings).check(source.text, name), text=source.text)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not lose the buffer
         return StdinResult([_tool_finding(name, f"internal error: {type(exc).__name__}: {exc}")])
 

@@ -266,6 +266,7 @@ class Engine:
                     result.refused.append(f"{f.code} at {f.row}:{f.col + 1}: the fix does not remove the finding")
                 continue
             result.fixes_applied += len(chosen)
+            result.fixed.extend(f.code for f in chosen)
             current, findings, refused = new_text, new_findings, set()
         result.findings = findings
         # A fix refused in one pass is tried again after the next pass moved the text.

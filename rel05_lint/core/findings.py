@@ -59,4 +59,21 @@ class FileResult:
     fixed_text: str | None = None  # set by fix mode when the text changed
     fixes_applied: int = 0
     refused: list[str] = field(default_factory=list)  # why a fix was not written
+    fixed: list[str] = field(default_factory=list)  # fix mode: the code of each fix applied
+    unwritten: bool = False  # fix mode: the fixed text could not be written (findings are the old text's)
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # survey: kind -> (sites, compliant)
+
+
+def shown_path(path: str) -> str:
+    """``path`` as every report prints it: valid UTF-8 whatever the file system holds.
+
+    A file name that is not valid UTF-8 reaches Python with its bad bytes as
+    lone surrogates (surrogateescape); those bytes are written as ``\\xNN``
+    (``caf\\xe9.py``), the same in every format. SARIF's URIs percent-encode
+    the original bytes instead, as a URI must (``caf%E9.py``).
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return path

@@ -20,7 +20,7 @@ from rel05_lint.core.source import split_lines
 
 # flake8's own pattern (flake8/defaults.py NOQA_INLINE_REGEXP), so both front
 # ends read a comment the same way. The code list ends at the first token that
-# is not a code: "# noqa: REL501  # why" suppresses REL501 only.
+# is not a code, so a directive listing REL501 and then a second comment suppresses REL501 only.
 _NOQA = re.compile(
     r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?",
     re.IGNORECASE,
@@ -159,9 +159,9 @@ def _removal(line: str, col: int, comment: str, match: re.Match[str], keep: list
         return codes_start, codes_end, ", ".join(keep) + trailing
     before = comment[: match.start()]
     after = comment[match.end() :]
-    if after.strip():  # "# noqa: REL501  # why": keep the rest of the comment
+    if after.strip():  # a second comment follows the directive: keep it
         return start, end + (len(after) - len(after.lstrip())), ""
-    if before.strip():  # "# type: ignore  # noqa: REL501": drop the directive and the space before it
+    if before.strip():  # another comment comes first ("# type: ignore"): drop the directive and the space before it
         return col + len(before.rstrip()), col + len(comment), ""
     # The comment is only the directive: drop it and the whitespace before it.
     code_end = len(line[:col].rstrip(" \t"))

@@ -25,6 +25,7 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.6rem 0 .5rem
 .practice{display:grid;grid-template-columns:16rem 1fr 4rem;gap:.2rem 1rem;align-items:center;padding:.55rem 0;border-bottom:1px solid #e4e7eb}
 .practice .text{grid-column:2/4;color:#57606a;font-size:.9em}
 .bar{height:1.1rem;background:#eef0f3;border-radius:4px;overflow:hidden}.mini{display:inline-block;width:4rem;height:.6rem;background:#eef0f3;border-radius:3px;overflow:hidden;vertical-align:middle;margin-right:.35rem}
+.bar.none{background:none;border:1px dashed #8c959f}.fill.zero{min-width:4px}
 .fill{height:100%;background:#cf222e}.fill.mid{background:#d4a72c}.fill.good{background:#2da44e}
 .share{font-weight:600;text-align:right;font-variant-numeric:tabular-nums}
 table{border-collapse:collapse;width:100%;font-size:.9em;margin:.4rem 0 1rem}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e4e7eb;vertical-align:middle}
@@ -62,15 +63,17 @@ def _tone(ok: int, sites: int) -> str:
 
 def _fill(ok: int, sites: int, label: str, tag: str = "div") -> str:
     share = ok * 100 // sites
+    # A 0% share still shows a red sliver, so it never looks like "no sites".
+    tone = _tone(ok, sites) + (" zero" if share == 0 else "")
     return (
-        f'<{tag} class="fill {_tone(ok, sites)}" data-ok="{ok}" data-sites="{sites}" '
+        f'<{tag} class="fill {tone.strip()}" data-ok="{ok}" data-sites="{sites}" '
         f'style="width:{share}%" title="{escape(label)}"></{tag}>'
     )
 
 
 def _bar(fig: Figure | None, code: str) -> str:
     if fig is None or not fig.measured or not fig.sites:
-        return '<div class="bar" aria-hidden="true"></div>'
+        return '<div class="bar none" title="no sites" aria-hidden="true"></div>'
     return f'<div class="bar" role="img" aria-label="{code} {fig.share}% compliant">{_fill(fig.ok, fig.sites, words.figure(fig))}</div>'
 
 
@@ -149,7 +152,11 @@ def render(review: Review) -> str:
     add(
         '<h2>By directory</h2><p class="meta">Each directory\'s own files; cells show compliant/sites (share) per best practice.</p>'
     )
-    add(_areas("Directory", review.directories, "directories", files=True))
+    shown = sorted(review.directories, key=lambda a: (-a.findings, a.path))[: review.top]
+    add(_areas("Directory", shown, "directories", files=True))
+    hidden = len(review.directories) - len(shown)
+    if hidden:
+        add(f'<p class="meta">{hidden} more director{"ies" if hidden != 1 else "y"} not shown (<code>--top {review.top}</code>).</p>')
     if review.unparsed:
         add("<p>Not analysed (REL001): " + ", ".join(f"<code>{escape(p)}</code>" for p in review.unparsed) + "</p>")
 

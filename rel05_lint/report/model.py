@@ -90,6 +90,7 @@ class Review:
     directories: list[Area]
     thresholds: list[Threshold] = field(default_factory=list)
     policy: str = POLICY
+    top: int = 10  # how many files and directories the lists show (--top)
 
     @property
     def analysed(self) -> int:
@@ -214,6 +215,7 @@ def build(
         top_files=busiest(files),
         top_directories=busiest(directories),
         directories=directories,
+        top=top,
     )
     for bp, minimum in (thresholds or {}).items():
         fig = review.practice(bp).headline

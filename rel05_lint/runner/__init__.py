@@ -1,7 +1,9 @@
 """Running the engine over files: in-process or in worker processes, check or fix.
 
-Workers receive paths and return plain FileResult objects; the engine is
-built once per process (``_init``), never per file. In check mode the main
+Workers receive paths and return plain FileResult objects. Each file is
+checked with its own settings (its nearest configuration): the run groups
+files by settings, and a process builds one engine per distinct settings,
+on first use, never per file. In check mode the main
 process first answers what it can from the result cache (``cache.py``), so
 an unchanged tree starts no worker at all; workers store what they compute.
 """
@@ -12,6 +14,7 @@ import difflib
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -31,7 +34,7 @@ MIN_FILES_PER_WORKER = 8
 @dataclass(frozen=True)
 class Job:
     mode: str  # "check" | "fix" | "survey" (check plus inspected-site counts, for the report)
-    unsafe: bool = False
+    unsafe: bool | None = False  # None: each file's `unsafe-fixes` setting decides
     diff: bool = False  # fix: compute a diff, write nothing
     cache_dir: str | None = None  # check: the result cache folder; None: no cache (fix never uses one)
 
@@ -41,6 +44,7 @@ class RunResult:
     results: list[FileResult] = field(default_factory=list)
     diffs: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # refused fixes, skipped writes
+    unwritten: list[str] = field(default_factory=list)  # files whose fixes could not be written
 
     @property
     def findings(self) -> list[Finding]:
@@ -51,16 +55,26 @@ class RunResult:
         return sum(r.fixes_applied for r in self.results)
 
 
-_engine: Engine | None = None
 _job: Job | None = None
-_cache: Cache | None = None
+_configs: tuple[Settings, ...] = ()  # the run's distinct settings
+_which: dict[str, int] = {}  # path -> index into _configs (absent: index 0)
+_engines: dict[int, tuple[Engine, Cache | None]] = {}  # built on first use, once per process
 
 
-def _init(settings: Settings, job: Job) -> None:
-    global _engine, _job, _cache
-    _engine = build_engine(settings)
-    _job = job
-    _cache = _make_cache(settings, job, _engine.codes)
+def _init(configs: tuple[Settings, ...], which: dict[str, int], job: Job) -> None:
+    global _job, _configs, _which, _engines
+    _job, _configs, _which, _engines = job, configs, which, {}
+
+
+def _engine_for(path: str) -> tuple[Engine, Cache | None]:
+    assert _job is not None
+    index = _which.get(path, 0)
+    found = _engines.get(index)
+    if found is None:
+        settings = _configs[index]
+        engine = build_engine(settings)
+        found = _engines[index] = (engine, _make_cache(settings, _job, engine.codes))
+    return found
 
 
 def _make_cache(settings: Settings, job: Job, codes: frozenset[str]) -> Cache | None:
@@ -70,21 +84,22 @@ def _make_cache(settings: Settings, job: Job, codes: frozenset[str]) -> Cache | 
 _stop = None  # in workers: set by the parent on Ctrl-C
 
 
-def _init_worker(settings: Settings, job: Job, stop) -> None:
+def _init_worker(configs: tuple[Settings, ...], which: dict[str, int], job: Job, stop) -> None:
     # Ctrl-C reaches the whole process group; only the parent acts on it, so a
     # worker is never stopped halfway through a file: it skips the files it has
     # not started once the parent sets ``stop``.
     global _stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _stop = stop
-    _init(settings, job)
+    _init(configs, which, job)
 
 
 def _one(path: str) -> tuple[FileResult, str | None]:
     """Check or fix one file; never raises for anything the file contains."""
-    assert _engine is not None and _job is not None
+    assert _job is not None
     if _stop is not None and _stop.is_set():
         return FileResult(path), None
+    _engine, _cache = _engine_for(path)
     source = read(path)
     if isinstance(source, Unreadable):
         return FileResult(path, [_tool_finding(path, source.reason)]), None
@@ -97,7 +112,8 @@ def _one(path: str) -> tuple[FileResult, str | None]:
             if _cache is not None:  # keyed by the text this process read and checked
                 _cache.put(_cache.key(path, source.text), path, findings)
             return FileResult(path, findings), None
-        result = _engine.fix(source.text, path, unsafe=_job.unsafe)
+        unsafe = _engine.settings.unsafe_fixes if _job.unsafe is None else _job.unsafe
+        result = _engine.fix(source.text, path, unsafe=unsafe)
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not stop the run
         return FileResult(path, [_tool_finding(path, f"internal error: {type(exc).__name__}: {exc}")]), None
     diff = None
@@ -123,6 +139,14 @@ def _one(path: str) -> tuple[FileResult, str | None]:
                 result.refused.append(f"not written: {why}")
                 result.fixed_text = None
                 result.fixes_applied = 0
+                result.fixed = []
+                result.unwritten = True
+                # The file keeps its old text: report that text's findings, never
+                # those of the fixed text that was not written.
+                try:
+                    result.findings = _engine.check(source.text, path)
+                except Exception as exc:  # noqa: BLE001 - as above
+                    result.findings = [_tool_finding(path, f"internal error: {type(exc).__name__}: {exc}")]
     return result, diff
 
 
@@ -130,13 +154,19 @@ def _tool_finding(path: str, reason: str) -> Finding:
     return Finding("REL001", reason, path, 1, 0, 1, 0)
 
 
-def _cached(paths: list[str], settings: Settings, job: Job, progress: Progress) -> tuple[list, list[str]]:
+def _cached(
+    paths: list[str], configs: tuple[Settings, ...], which: dict[str, int], job: Job, progress: Progress
+) -> tuple[list, list[str]]:
     """(results the cache holds, paths left to check)."""
-    cache = _make_cache(settings, job, settings.enabled_codes(registry.defaults()))
-    if cache is None:
+    caches = [_make_cache(s, job, s.enabled_codes(registry.defaults())) for s in configs]
+    if all(cache is None for cache in caches):
         return [], paths
     hits, todo = [], []
     for path in paths:
+        cache = caches[which.get(path, 0)]
+        if cache is None:
+            todo.append(path)
+            continue
         source = read(path)
         found = None if isinstance(source, Unreadable) else cache.get(cache.key(path, source.text), path)
         if found is None:
@@ -147,22 +177,42 @@ def _cached(paths: list[str], settings: Settings, job: Job, progress: Progress) 
     return hits, todo
 
 
+def group(paths: list[str], settings: Settings | Callable[[str], Settings]) -> tuple[tuple[Settings, ...], dict[str, int]]:
+    """The distinct settings of ``paths`` and which one each path uses.
+
+    ``settings``: one for all, or a function giving each file's (``config.Resolver``).
+    """
+    if isinstance(settings, Settings):
+        return (settings,), {}
+    configs: dict[Settings, int] = {}
+    which = {}
+    for path in paths:
+        which[path] = configs.setdefault(settings(path), len(configs))
+    return tuple(configs) or (Settings(),), which
+
+
 def run(
-    paths: list[str], settings: Settings, job: Job, jobs: int | None = None, progress: Progress | None = None
+    paths: list[str],
+    settings: Settings | Callable[[str], Settings],
+    job: Job,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
+    """Check or fix ``paths``, each with its own settings (one Settings, or a function giving each file's)."""
     progress = progress or Progress(len(paths), enabled=False)
-    pairs, todo = _cached(paths, settings, job, progress)
+    configs, which = group(paths, settings)
+    pairs, todo = _cached(paths, configs, which, job, progress)
     workers = jobs or os.cpu_count() or 1
     workers = min(workers, max(1, len(todo) // MIN_FILES_PER_WORKER))
     out = RunResult()
     if todo and workers <= 1:
-        _init(settings, job)
+        _init(configs, which, job)
         for p in todo:
             pairs.append(_one(p))
             progress.advance()
     elif todo:
         stop = multiprocessing.Event()
-        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, job, stop))
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(configs, which, job, stop))
         try:
             # Small chunks: results (and the progress line) arrive steadily, and
             # the last chunks do not leave one worker busy while the other waits.
@@ -182,4 +232,6 @@ def run(
         if diff:
             out.diffs.append(diff)
         out.notes.extend(f"{result.path}: {why}" for why in result.refused)
+        if result.unwritten:
+            out.unwritten.append(result.path)
     return out

@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from rel05_lint.core.findings import shown_path
+
 
 def repo_root(first_path: str | None, config_file: str | None) -> Path:
     start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
@@ -36,9 +38,10 @@ class Relative:
         self._cache: dict[str, str] = {}
 
     def __call__(self, path: str) -> str:
+        """The repository path as printed (bytes that are not UTF-8 as ``\\xNN``, see ``shown_path``)."""
         found = self._cache.get(path)
         if found is None:
-            found = self._cache[path] = self._relative(path)
+            found = self._cache[path] = shown_path(self._relative(path))
         return found
 
     def _relative(self, path: str) -> str:
@@ -54,7 +57,8 @@ class Relative:
 
     def uri(self, path: str) -> str:
         """A SARIF artifact URI: relative reference inside the repository, file URI outside."""
-        rel = self(path)
+        rel = self._relative(path)
+        raw = rel.encode("utf-8", "surrogateescape")  # the name's own bytes, percent-encoded
         if os.path.isabs(rel):
-            return Path(rel).as_uri()
-        return quote(rel, safe="/")
+            return "file://" + quote(raw, safe="/")
+        return quote(raw, safe="/")

@@ -33,20 +33,17 @@ def document(report: Report) -> dict:
     results = [
         _result(f, fp, index[f.code], report) for f, fp in zip(report.findings, report.fingerprints, strict=False)
     ]
+    driver: dict[str, Any] = {"name": "rel05-lint", "version": __version__, "semanticVersion": __version__}
+    home = pages.information_uri()
+    if home:  # only a known address: a placeholder would send users nowhere
+        driver["informationUri"] = home
+    driver["rules"] = [_rule(code, report.docs) for code in codes]
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "rel05-lint",
-                        "version": __version__,
-                        "semanticVersion": __version__,
-                        "informationUri": pages.DOCS_BASE_URL,
-                        "rules": [_rule(code) for code in codes],
-                    }
-                },
+                "tool": {"driver": driver},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }
@@ -54,35 +51,33 @@ def document(report: Report) -> dict:
     }
 
 
-def _rule(code: str) -> dict:
+def _rule(code: str, docs: str | None) -> dict:
     rule = registry.by_code().get(code)
-    if rule is None:  # the tool's own code (REL001): no rule class, no page
-        summary = registry.TOOL_CODES.get(code, code)
-        return {
-            "id": code,
-            "name": "file-error" if code == TOOL_CODE else code,
-            "shortDescription": {"text": _sentence(summary)},
-            "fullDescription": {"text": _sentence(summary)},
-            "help": {"text": _sentence(summary)},
-            "defaultConfiguration": {"level": sarif_level(code)},
-            "properties": {"tags": ["rel05-lint"]},
-        }
-    url = pages.url(code)
-    full = pages.description(code) or _sentence(rule.summary)
+    url = pages.url(code, docs)
+    page = pages.page(code)
+    if rule is None:  # the tool's own code (REL001): no rule class
+        summary = registry.TOOL_SUMMARIES.get(code) or registry.TOOL_CODES.get(code, code)
+        name = registry.TOOL_NAMES.get(code, code)
+        tags = ["rel05-lint"]
+        enabled = True
+    else:
+        summary, name, enabled = rule.summary, rule.name, rule.default_enabled
+        practice = [f"REL05-{rule.best_practice}"] if rule.best_practice else []
+        tags = ["reliability", *practice, "rel05-lint"]
+    full = pages.description(code) or _sentence(summary)
     out: dict[str, Any] = {
         "id": code,
-        "name": rule.name,
-        "shortDescription": {"text": _sentence(rule.summary)},
+        "name": name if rule is not None or code != TOOL_CODE else "file-error",
+        "shortDescription": {"text": _sentence(summary)},
         "fullDescription": {"text": full},
         "help": {"text": f"{full} Details: {url}" if url else full},
-        "defaultConfiguration": {"level": sarif_level(code), "enabled": rule.default_enabled},
-        "properties": {"tags": ["reliability", f"REL05-{rule.best_practice}", "rel05-lint"]},
+        "defaultConfiguration": {"level": sarif_level(code), "enabled": enabled},
+        "properties": {"tags": tags},
     }
+    if page:
+        out["help"]["markdown"] = page  # GitHub shows it in the alert
     if url:
         out["helpUri"] = url
-        page = pages.page(code)
-        if page:
-            out["help"]["markdown"] = page
     return out
 
 
