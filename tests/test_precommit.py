@@ -82,3 +82,40 @@ def test_fix_hook_applies_configured_unsafe_fixes(hook_repo, user_repo):
     assert (user_repo / "app.py").read_text() == BAD.replace("get(url)", "get(url, timeout=10)")
     again = _try(hook_repo, user_repo, "rel05-lint")
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def _run_config(hook_repo, user_repo, hooks_yaml: str):
+    """`pre-commit run` with a real .pre-commit-config.yaml pointing at the hook repository."""
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, capture_output=True, text=True, check=True).stdout
+    (user_repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {hook_repo}\n    rev: {rev.strip()}\n    hooks:\n{hooks_yaml}"
+    )
+    _git("add", ".pre-commit-config.yaml", cwd=user_repo)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(hook_repo.parent / "pre-commit-home")}
+    return subprocess.run(
+        [PRE_COMMIT, "run", "--all-files"], cwd=user_repo, capture_output=True, text=True, env=env, timeout=900
+    )
+
+
+@pytest.mark.slow
+def test_check_hook_with_fix_args_applies_fixes(hook_repo, user_repo):
+    """ruff-pre-commit's shape: `args: [--fix]` on the check hook works (safe fixes: REL002 removes an unused code)."""
+    (user_repo / "app.py").write_text("import requests\n\nrequests.get('u', timeout=5)  # noqa: REL501\n")
+    (user_repo / "rel05-lint.toml").write_text('extend-select = ["REL002"]\n')
+    _git("add", "app.py", "rel05-lint.toml", cwd=user_repo)
+    proc = _run_config(hook_repo, user_repo, "      - id: rel05-lint\n        args: [--fix]\n")
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # files were modified
+    assert (user_repo / "app.py").read_text() == "import requests\n\nrequests.get('u', timeout=5)\n"
+    again = _run_config(hook_repo, user_repo, "      - id: rel05-lint\n        args: [--fix]\n")
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+@pytest.mark.slow
+def test_hooks_follow_ruff_pre_commit_shape():
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert {"rel05-lint", "rel05-lint-check", "rel05-lint-fix"} <= set(hooks)
+    for hook in hooks.values():
+        assert hook["entry"].startswith("rel05-lint check") and "--force-exclude" in hook["entry"]
+        assert hook["require_serial"] is True and hook["args"] == [] and hook["language"] == "python"

@@ -317,6 +317,7 @@ def _short_span(match: re.Match[str]) -> str:
     if "\n" not in code and "\r" not in code:
         return match.group()
     flat = _one_line(" ".join(re.sub(r"#[^\r\n]*", "", line) for line in split_lines(code)))
+    flat = re.sub(r",? ?([)\]}])", r"\1", re.sub(r"([(\[{]) ", r"\1", flat))  # "f( a=1, )" -> "f(a=1)"
     if len(flat) > _SPAN_LIMIT:
         flat = flat[: _SPAN_LIMIT - 3].rstrip() + "..."
     return f"`{flat}`"

@@ -20,10 +20,10 @@ from rel05_lint.core.findings import shown_path
 def repo_root(first_path: str | None, config_file: str | None) -> Path:
     start = Path(first_path) if first_path and first_path != "-" else Path.cwd()
     start = start.resolve()
-    if not start.is_dir():
+    if not _is_dir(start):
         start = start.parent
     for folder in (start, *start.parents):
-        if (folder / ".git").exists():
+        if _exists(folder / ".git"):
             return folder
     if config_file:
         return Path(config_file).resolve().parent
@@ -62,3 +62,17 @@ class Relative:
         if os.path.isabs(rel):
             return "file://" + quote(raw, safe="/")
         return quote(raw, safe="/")
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # an unreadable folder on the way: treat it as not there
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:
+        return False
