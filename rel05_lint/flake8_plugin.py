@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 from rel05_lint import __version__, registry
 from rel05_lint.core.config import ConfigError, Resolver, Settings, from_table
@@ -43,9 +44,9 @@ class Plugin:
     version = __version__
 
     _resolver: Resolver | None = None
-    _engines: dict[Settings, Engine] = {}
+    _engines: ClassVar[dict[Settings, Engine]] = {}
     _chosen: tuple[str, ...] = ()  # selectors the user gave flake8 (select, extend-select)
-    _overrides: dict = {}
+    _overrides: ClassVar[dict] = {}
     _config: str | None = None
 
     def __init__(self, tree, lines, filename):  # flake8 passes tree whether or not it is used
@@ -84,7 +85,9 @@ class Plugin:
             config = Path(cls._config) if cls._config else None
             if config is not None and not config.is_file():
                 raise ConfigError(f"{cls._config}: configuration file not found (--rel05-config)")
-            cls._resolver = Resolver(config, _adjuster(cls._overrides), frozenset(registry.by_code()) | frozenset(registry.TOOL_CODES))
+            cls._resolver = Resolver(
+                config, _adjuster(cls._overrides), frozenset(registry.by_code()) | frozenset(registry.TOOL_CODES)
+            )
         return cls._resolver(filename if filename not in ("-", "stdin") else ".")
 
     @classmethod

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 
 import pytest
 from helpers import cli, cli_as_user, flake8
@@ -72,7 +70,9 @@ def test_3_unreadable_paths_three_ways(tmp_path):
     # A file, named or found: one REL001 line, the others still checked (not a usage error).
     assert named.returncode == 1, named.stderr
     assert _lines(named) == ["src/secret.py:1:1: REL001 cannot read: Permission denied"]
-    assert [line for line in _lines(walked) if "REL001" in line] == ["src/secret.py:1:1: REL001 cannot read: Permission denied"]
+    assert [line for line in _lines(walked) if "REL001" in line] == [
+        "src/secret.py:1:1: REL001 cannot read: Permission denied"
+    ]
     # A subfolder: a warning, as ruff gives, never silence.
     assert b"src/private: cannot read folder: Permission denied" in walked.stderr
     assert walked.returncode == 1
@@ -119,7 +119,9 @@ def test_5_messages_are_one_line_for_the_cli_and_flake8(tmp_path):
     assert "start small" not in flaked.stdout
 
 
-@pytest.mark.parametrize("args", [("--select", "REL999"), ("--select", ""), ("--extend-select", "REL7"), ("--ignore", "REL99")])
+@pytest.mark.parametrize(
+    "args", [("--select", "REL999"), ("--select", ""), ("--extend-select", "REL7"), ("--ignore", "REL99")]
+)
 def test_6_selectors_that_name_no_rule_are_refused(tmp_path, args):
     (tmp_path / "a.py").write_text(MISSING)
     proc = cli("check", *args, "a.py", cwd=tmp_path)
@@ -241,8 +243,13 @@ def test_16_cli_and_flake8_read_noqa_alike(tmp_path):
         "requests.get('c')  #noqa: REL501\n"  # flake8: not a directive without the space
         "requests.get('d')  # noqa:REL501\n"
     )
-    ours = {int(line.split(":")[1]) for line in _lines(cli("check", "--output-format", "concise", "a.py", cwd=tmp_path))}
-    theirs = {int(line.split(":")[1]) for line in flake8("--isolated", "--select", "REL", "a.py", cwd=tmp_path).stdout.splitlines()}
+    ours = {
+        int(line.split(":")[1]) for line in _lines(cli("check", "--output-format", "concise", "a.py", cwd=tmp_path))
+    }
+    theirs = {
+        int(line.split(":")[1])
+        for line in flake8("--isolated", "--select", "REL", "a.py", cwd=tmp_path).stdout.splitlines()
+    }
     assert ours == theirs == {3, 5}
 
 

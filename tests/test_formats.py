@@ -287,7 +287,13 @@ def test_no_placeholder_url_anywhere(sample_repo):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("docs, want", [("https://docs.corp/rel05/", "https://docs.corp/rel05/REL501.md"), ("https://wiki.corp/{code}", "https://wiki.corp/REL501")])
+@pytest.mark.parametrize(
+    "docs, want",
+    [
+        ("https://docs.corp/rel05/", "https://docs.corp/rel05/REL501.md"),
+        ("https://wiki.corp/{code}", "https://wiki.corp/REL501"),
+    ],
+)
 def test_docs_url_setting_gives_the_rule_pages_an_address(tmp_path, docs, want):
     (tmp_path / "rel05-lint.toml").write_text(f'docs-url = "{docs}"\n')
     (tmp_path / "a.py").write_text(MISSING)

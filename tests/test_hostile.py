@@ -194,9 +194,12 @@ def test_flake8_plugin_never_raises(lines):
 def test_flake8_plugin_reports_its_own_bug_as_one_line(monkeypatch):
     from rel05_lint.flake8_plugin import Plugin
 
-    def boom(self, text, path):
-        raise RuntimeError("a bug")
+    from rel05_lint.core.engine import Engine
 
-    monkeypatch.setattr(Plugin.engine().__class__, "check", boom)
+    def boom(self, text, path):
+        raise RuntimeError("a bug\nover two lines")
+
+    monkeypatch.setattr(Engine, "check", boom)
     results = list(Plugin(None, ["x = 1\n"], "x.py").run())
     assert len(results) == 1 and results[0][2].startswith("REL001 internal error")
+    assert "\n" not in results[0][2]

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -131,7 +132,7 @@ def _resolver(config: str | None, opts: dict) -> Resolver:
     return Resolver(path, _adjuster(opts), _known_codes())
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     click.echo(f"rel05-lint: error: {exc}", err=True)
     sys.exit(EXIT_ERROR)
 
@@ -150,7 +151,10 @@ def _options(options):
 
 _SELECTION = [
     click.option(
-        "--select", multiple=True, metavar="CODES", help="Only these codes or prefixes (comma-separated; REL5, REL501, ALL)."
+        "--select",
+        multiple=True,
+        metavar="CODES",
+        help="Only these codes or prefixes (comma-separated; REL5, REL501, ALL).",
     ),
     click.option("--ignore", multiple=True, metavar="CODES", help="Turn off these codes or prefixes."),
     click.option(
@@ -165,7 +169,11 @@ _SELECTION = [
         help="Configuration file for every file: a pyproject.toml ([tool.rel05-lint]) or a TOML file of top-level keys "
         "(default: each file's nearest .rel05-lint.toml, rel05-lint.toml or pyproject.toml).",
     ),
-    click.option("--force-exclude", is_flag=True, help="Apply exclusions to paths named on the command line too (for pre-commit)."),
+    click.option(
+        "--force-exclude",
+        is_flag=True,
+        help="Apply exclusions to paths named on the command line too (for pre-commit).",
+    ),
     click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs)."),
     click.option("--exclude", multiple=True, metavar="GLOBS", help="Replace the exclude list (comma-separated globs)."),
     click.option("--extend-exclude", multiple=True, metavar="GLOBS", help="Exclude these globs too."),
@@ -196,16 +204,27 @@ _CHECKING = [
         help="Replace the per-file ignores (e.g. 'tests/*:REL5'; repeat for more).",
     ),
     click.option("--extend-per-file-ignores", multiple=True, metavar="PATTERN:CODES", help="Add per-file ignores."),
-    click.option("--fix/--no-fix", "fix", default=False, help="Apply the fixes that are on (safe ones; unsafe ones too with --unsafe-fixes)."),
+    click.option(
+        "--fix/--no-fix",
+        "fix",
+        default=False,
+        help="Apply the fixes that are on (safe ones; unsafe ones too with --unsafe-fixes).",
+    ),
     click.option(
         "--unsafe-fixes/--no-unsafe-fixes",
         default=None,
         help="Also apply (and mark with [*]) fixes that change behaviour on purpose (bounding a call, a retry, a queue).",
     ),
-    click.option("--show-fixes", is_flag=True, help="Show each fix: its diff in the full format, and what --fix applied."),
+    click.option(
+        "--show-fixes", is_flag=True, help="Show each fix: its diff in the full format, and what --fix applied."
+    ),
     click.option("--fix-only", is_flag=True, help="Apply fixes and report nothing about the findings that remain."),
-    click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains."),
-    click.option("--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is a diff)."),
+    click.option(
+        "--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if nothing remains."
+    ),
+    click.option(
+        "--diff", is_flag=True, help="Print the fixes as a unified diff and write nothing (exit 1 if there is a diff)."
+    ),
     click.option(
         "--output-format",
         "--format",
@@ -221,9 +240,16 @@ _CHECKING = [
         show_default=True,
         help="Colour the formats for people (auto: on a terminal, unless NO_COLOR is set).",
     ),
-    click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output."),
+    click.option(
+        "--output-file",
+        "-o",
+        type=click.Path(dir_okay=False),
+        help="Write the report to this file instead of standard output.",
+    ),
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain (errors still exit 2)."),
-    click.option("--statistics", is_flag=True, help="Print counts per rule (and how many are fixable) instead of the findings."),
+    click.option(
+        "--statistics", is_flag=True, help="Print counts per rule (and how many are fixable) instead of the findings."
+    ),
     click.option(
         "--stdin-filename",
         metavar="PATH",
@@ -381,7 +407,9 @@ def _check(
 ) -> int:
     fmt = output.resolve_format(fmt, output_file)
     if statistics and fmt not in ("full", "concise", "grouped", "json"):
-        raise click.UsageError("--statistics prints a table (full, concise) or its JSON form; use --output-format concise or json")
+        raise click.UsageError(
+            "--statistics prints a table (full, concise) or its JSON form; use --output-format concise or json"
+        )
     fixing = fix or fix_only or diff
     quiet = quiet or silent
     out = _Out(quiet)
@@ -421,7 +449,9 @@ def _check(
         piped = stdin.check(settings, name, excluded)
         line = output.summary(piped.findings, 1, settings.unsafe_fixes)
         sources = {name: piped.text} if piped.text is not None else None
-        return output.finish(piped.findings, 1, settings, name, opts, line, unsafe=settings.unsafe_fixes, sources=sources)
+        return output.finish(
+            piped.findings, 1, settings, name, opts, line, unsafe=settings.unsafe_fixes, sources=sources
+        )
 
     if show_settings:
         if len(paths) != 1:
@@ -448,7 +478,14 @@ def _check(
         findings = result.findings
         line = output.summary(findings, counts, unsafe)
         return output.finish(
-            findings, counts, first, paths[0] if paths else None, opts, line, unsafe=unsafe, codes=_codes(files, resolver)
+            findings,
+            counts,
+            first,
+            paths[0] if paths else None,
+            opts,
+            line,
+            unsafe=unsafe,
+            codes=_codes(files, resolver),
         )
 
     result = _run(files, resolver, Job("fix", unsafe=unsafe_fixes, diff=diff), jobs)
@@ -598,7 +635,9 @@ def server() -> None:
 
 
 @main.command("rules")
-@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules_cmd(fmt):
     """List every rule: code, name, best practice, default, fix level."""
     from rel05_lint import registry
@@ -638,7 +677,9 @@ def rules_cmd(fmt):
 @main.command()
 @click.argument("rule", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Every rule's page.")
-@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def explain(rule, show_all, fmt):
     """Print the page of RULE, by code (REL501) or name (missing-timeout); --all prints every page."""
     from rel05_lint.core import pages  # the pages alone: no rule module is imported
@@ -689,9 +730,18 @@ def explain(rule, show_all, fmt):
     show_default=True,
     help="markdown (step summary, PR comment), html (one self-contained page), json (dashboards).",
 )
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of standard output.")
 @click.option(
-    "--top", type=click.IntRange(min=1), default=10, show_default=True, help="How many files and directories to list by findings."
+    "--output-file",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many files and directories to list by findings.",
 )
 @click.option(
     "--fail-under",
@@ -735,7 +785,9 @@ def report(paths, config, force_exclude, jobs, fmt, output_file, top, fail_under
         click.echo(text, nl=False)
     left = _tests_left_out(files, resolver)
     if left:
-        click.echo(f"rel05-lint: {left} test file{'s' if left != 1 else ''} left out (`--check-tests` counts them)", err=True)
+        click.echo(
+            f"rel05-lint: {left} test file{'s' if left != 1 else ''} left out (`--check-tests` counts them)", err=True
+        )
     missed = [t for t in review.thresholds if not t.met]
     for t in missed:
         fig = review.practice(t.practice).headline

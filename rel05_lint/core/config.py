@@ -295,8 +295,13 @@ def _read_text(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> dict:
+    # On the large-stack thread: once it has raised the recursion limit (after
+    # a first file was checked, as in flake8), deep nesting on the main
+    # thread's stack could crash the process instead of raising.
+    from rel05_lint.core.large_stack import run_deep
+
     try:
-        return tomllib.loads(text)
+        return run_deep(tomllib.loads, text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:
@@ -404,7 +409,9 @@ def _codes(key: str, value, where: str) -> tuple[str, ...]:
 def check_selector(value: str, where: str, known: frozenset[str] | None = None) -> str:
     """``value`` if it is ALL, a rule code or a prefix of one; ``known``: every code there is."""
     if not value:
-        raise ConfigError(f"{where}: an empty selector selects nothing; name a rule code, a prefix such as REL5, or ALL")
+        raise ConfigError(
+            f"{where}: an empty selector selects nothing; name a rule code, a prefix such as REL5, or ALL"
+        )
     if not _SELECTOR.match(value):
         raise ConfigError(f"{where}: `{value}` is not a rule code, a prefix such as REL5, or ALL")
     if known is not None and value != "ALL" and not any(code.startswith(value) for code in known):

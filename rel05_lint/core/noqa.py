@@ -146,7 +146,9 @@ def unused(
             continue
         keep = [code for code in listed if code not in dead]
         line = lines[row - 1] if row <= len(lines) else ""
-        out.append(Unused(row, col + match.start(), col + match.end(), tuple(dead), _removal(line, col, comment, match, keep)))
+        out.append(
+            Unused(row, col + match.start(), col + match.end(), tuple(dead), _removal(line, col, comment, match, keep))
+        )
     return out
 
 

@@ -152,11 +152,13 @@ def render(review: Review) -> str:
     add(
         '<h2>By directory</h2><p class="meta">Each directory\'s own files; cells show compliant/sites (share) per best practice.</p>'
     )
-    shown = sorted(review.directories, key=lambda a: (-a.findings, a.path))[: review.top]
-    add(_areas("Directory", shown, "directories", files=True))
-    hidden = len(review.directories) - len(shown)
+    dirs = sorted(review.directories, key=lambda a: (-a.findings, a.path))[: review.top]
+    add(_areas("Directory", dirs, "directories", files=True))
+    hidden = len(review.directories) - len(dirs)
     if hidden:
-        add(f'<p class="meta">{hidden} more director{"ies" if hidden != 1 else "y"} not shown (<code>--top {review.top}</code>).</p>')
+        add(
+            f'<p class="meta">{hidden} more director{"ies" if hidden != 1 else "y"} not shown (<code>--top {review.top}</code>).</p>'
+        )
     if review.unparsed:
         add("<p>Not analysed (REL001): " + ", ".join(f"<code>{escape(p)}</code>" for p in review.unparsed) + "</p>")
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rel05_lint import registry
+from rel05_lint.core.findings import shown_path
 from rel05_lint.core.sites import WAIVED, Kind, practice_of
 from rel05_lint.report.collect import FileSurvey
 from rel05_lint.report.practices import Section, sections
@@ -163,10 +164,11 @@ def _shown_root(root: str) -> str:
 
 
 def _relative(path: str, root: str) -> str:
+    """The path as the report prints it (a name that is not UTF-8 shows its bytes as \\xNN)."""
     if not root:
-        return path
+        return shown_path(path)
     rel = os.path.relpath(os.path.abspath(path), root)
-    return rel.replace(os.sep, "/")
+    return shown_path(rel.replace(os.sep, "/"))
 
 
 def build(

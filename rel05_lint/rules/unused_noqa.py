@@ -32,7 +32,9 @@ class UnusedNoqa(Rule):
             start, end, content = item.edit
             fix = Fix(
                 Applicability.SAFE,
-                f"Remove the unused code{plural} {codes}" if content or len(item.codes) > 1 else f"Remove `{item.codes[0]}`",
+                f"Remove the unused code{plural} {codes}"
+                if content or len(item.codes) > 1
+                else f"Remove `{item.codes[0]}`",
                 (Edit(item.row, start, item.row, end, content),),
             )
             message = (

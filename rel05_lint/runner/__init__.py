@@ -177,7 +177,9 @@ def _cached(
     return hits, todo
 
 
-def group(paths: list[str], settings: Settings | Callable[[str], Settings]) -> tuple[tuple[Settings, ...], dict[str, int]]:
+def group(
+    paths: list[str], settings: Settings | Callable[[str], Settings]
+) -> tuple[tuple[Settings, ...], dict[str, int]]:
     """The distinct settings of ``paths`` and which one each path uses.
 
     ``settings``: one for all, or a function giving each file's (``config.Resolver``).

@@ -51,7 +51,7 @@ def discover(
     skipped with a line in ``warnings``, as ruff does; a file that cannot be
     read is kept, and reading it reports REL001.
     """
-    settings_for: SettingsFor = settings if callable(settings) else (lambda _path, _s=settings: _s)
+    settings_for: SettingsFor = _always(settings) if isinstance(settings, Settings) else settings
     ignores = IgnoreFiles()
     warned = warnings if warnings is not None else []
     out: dict[str, None] = {}
@@ -84,6 +84,13 @@ def discover(
         else:
             out[raw] = None  # a file, a broken symlink, or a special file: reading reports it
     return list(out)
+
+
+def _always(settings: Settings) -> SettingsFor:
+    def settings_for(_path: str) -> Settings:
+        return settings
+
+    return settings_for
 
 
 def _walk(root: str, settings_for: SettingsFor, ignores: IgnoreFiles, warnings: list[str]) -> list[str]:

@@ -15,9 +15,14 @@ from rel05_lint.cli.formats.run import Report
 
 def render(report: Report) -> str:
     n = len(report.findings)
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', f'<testsuites name="rel05-lint" tests="{max(n, 1)}" failures="{n}" errors="0">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<testsuites name="rel05-lint" tests="{max(n, 1)}" failures="{n}" errors="0">',
+    ]
     if not n:
-        out.append('  <testsuite name="rel05-lint" tests="1" disabled="0" errors="0" failures="0" package="org.rel05-lint">')
+        out.append(
+            '  <testsuite name="rel05-lint" tests="1" disabled="0" errors="0" failures="0" package="org.rel05-lint">'
+        )
         out.append('    <testcase name="No findings" classname="rel05-lint"/>')
         out.append("  </testsuite>")
     for path, items in groupby(report.findings, key=lambda f: f.path):

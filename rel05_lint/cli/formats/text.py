@@ -86,10 +86,8 @@ def _snippet(report: Report, f: Finding, lines: list[str]) -> list[str]:
     number = str(f.row)
     pad = " " * len(number)
     start = len(raw[: f.col].expandtabs(TAB))
-    if f.end_row == f.row:
-        end = len(raw[: f.end_col].expandtabs(TAB))
-    else:
-        end = len(_expand(raw))  # a multi-line node: mark to the end of its first line
+    # A multi-line node: mark to the end of its first line.
+    end = len(raw[: f.end_col].expandtabs(TAB)) if f.end_row == f.row else len(_expand(raw))
     carets = "^" * max(end - start, 1)
     more = " ..." if f.end_row > f.row else ""
     bar = _style(report, "|", fg="blue")
