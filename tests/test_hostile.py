@@ -192,9 +192,8 @@ def test_flake8_plugin_never_raises(lines):
 
 
 def test_flake8_plugin_reports_its_own_bug_as_one_line(monkeypatch):
-    from rel05_lint.flake8_plugin import Plugin
-
     from rel05_lint.core.engine import Engine
+    from rel05_lint.flake8_plugin import Plugin
 
     def boom(self, text, path):
         raise RuntimeError("a bug\nover two lines")
