@@ -47,7 +47,7 @@ def text(findings: list[Finding]) -> str:
         lines.append(f"{r.code:<7} {r.name:<{width}} {r.count:>6} {r.fixable:>8} {r.unsafe:>7}")
     total = sum(r.count for r in table), sum(r.fixable for r in table), sum(r.unsafe for r in table)
     lines.append(f"{'total':<7} {'':<{width}} {total[0]:>6} {total[1]:>8} {total[2]:>7}")
-    lines.append("fixable: removed by `rel05-lint fix`; unsafe: of those, the ones that need --unsafe-fixes.")
+    lines.append("fixable: removed by `rel05-lint check --fix`; unsafe: of those, the ones that need --unsafe-fixes.")
     return "\n".join(lines) + "\n"
 
 
