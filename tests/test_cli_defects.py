@@ -45,12 +45,15 @@ def test_2_unreadable_folder_on_the_command_line(tmp_path):
     (tmp_path / "locked").chmod(0)
     try:
         proc = cli_as_user("check", "locked", "ok.py", cwd=tmp_path)
+        inside = cli_as_user("check", "locked/a.py", "ok.py", cwd=tmp_path)  # a file under it
     finally:
         (tmp_path / "locked").chmod(0o755)
     assert b"Traceback" not in proc.stderr
     assert proc.returncode == 2, proc.stderr
     assert b"locked: cannot read folder" in proc.stderr
     assert _lines(proc) == [line for line in _lines(proc) if line.startswith("ok.py:")] and _lines(proc)
+    assert inside.returncode == 1 and b"Traceback" not in inside.stderr
+    assert _lines(inside)[0] == "locked/a.py:1:1: REL001 cannot read: Permission denied"
 
 
 def test_3_unreadable_paths_three_ways(tmp_path):

@@ -61,9 +61,12 @@ def discover(
             continue
         path = Path(raw)
         problem = None
-        if not path.exists() and not path.is_symlink():
+        is_dir = _is_dir(path)
+        if is_dir is None:
+            is_dir = False  # under an unreadable folder: kept, and reading it reports REL001
+        elif not is_dir and not os.path.lexists(raw):
             problem = f"{raw}: no such file or directory"
-        elif path.is_dir():
+        elif is_dir:
             try:
                 with os.scandir(raw):
                     pass
@@ -76,14 +79,22 @@ def discover(
             continue
         if force_exclude:
             here = settings_for(raw)
-            if here.is_excluded(raw) or (here.respect_gitignore and ignores.ignored(raw, path.is_dir())):
+            if here.is_excluded(raw) or (here.respect_gitignore and ignores.ignored(raw, is_dir)):
                 continue
-        if path.is_dir():
+        if is_dir:
             for found in _walk(raw, settings_for, ignores, warned):
                 out[found] = None
         else:
             out[raw] = None  # a file, a broken symlink, or a special file: reading reports it
     return list(out)
+
+
+def _is_dir(path: Path) -> bool | None:
+    """Whether ``path`` is a folder; None when that cannot be known (a parent is unreadable)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return None
 
 
 def _always(settings: Settings) -> SettingsFor:
