@@ -18,6 +18,7 @@ its opinionated B9 warnings.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -110,7 +111,11 @@ class Plugin:
         try:
             settings = self.settings_for(self.filename)
         except ConfigError as exc:
-            yield 1, 0, f"REL001 rel05-lint configuration error, nothing checked: {_one_line(str(exc))}", type(self)
+            message = _one_line(str(exc))
+            if message not in _WARNED:  # also on stderr, once: a --select without REL001 would hide the line
+                _WARNED.add(message)
+                print(f"rel05-lint: configuration error, files not checked: {message}", file=sys.stderr)
+            yield 1, 0, f"REL001 rel05-lint configuration error, nothing checked: {message}", type(self)
             return
         text = "".join(self.lines)
         try:
@@ -124,6 +129,7 @@ class Plugin:
                 yield f.row, f.col, f"{f.code} {f.message}", type(self)
 
 
+_WARNED: set[str] = set()
 _OFF = frozenset(r.code for r in registry.all_rules() if not r.default_enabled)
 
 

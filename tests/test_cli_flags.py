@@ -214,3 +214,22 @@ def test_non_utf8_file_name_in_the_review_report(tmp_path):
         proc = cli("report", "--format", fmt, "-o", f"r.{fmt}", ".", cwd=tmp_path)
         assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr
         assert "caf\\xe9.py" in (tmp_path / f"r.{fmt}").read_text(encoding="utf-8").replace("\\\\", "\\")
+
+
+def test_flake8_options_on_the_command_line_and_in_its_configuration(tmp_path):
+    from helpers import flake8
+
+    (tmp_path / "slow.py").write_text("import requests\n\nrequests.get('u', timeout=30)\n")
+    assert "REL504" not in flake8("--isolated", "--select", "REL504", "slow.py", cwd=tmp_path).stdout
+    on = flake8("--isolated", "--select", "REL504", "--rel05-max-timeout", "5", "slow.py", cwd=tmp_path)
+    assert "REL504" in on.stdout, on.stdout + on.stderr
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = REL504\nrel05-max-timeout = 5\n")
+    assert "REL504" in flake8("slow.py", cwd=tmp_path).stdout
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = REL\nrel05-max-timeout = soon\n")
+    bad = flake8("slow.py", cwd=tmp_path)
+    lines = bad.stdout.splitlines()
+    assert len(lines) == 1 and "REL001 rel05-lint configuration error" in lines[0] and "max-timeout" in lines[0]
+    # Selected codes that leave REL001 out still see it, on standard error.
+    (tmp_path / "setup.cfg").write_text("[flake8]\nselect = REL504\nrel05-max-timeout = soon\n")
+    hidden = flake8("slow.py", cwd=tmp_path)
+    assert hidden.stdout == "" and "configuration error" in hidden.stderr and "max-timeout" in hidden.stderr

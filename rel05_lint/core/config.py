@@ -8,6 +8,7 @@ import keyword
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -295,13 +296,8 @@ def _read_text(path: Path) -> str:
 
 
 def _parse(path: Path, text: str) -> dict:
-    # On the large-stack thread: once it has raised the recursion limit (after
-    # a first file was checked, as in flake8), deep nesting on the main
-    # thread's stack could crash the process instead of raising.
-    from rel05_lint.core.large_stack import run_deep
-
     try:
-        return run_deep(tomllib.loads, text)
+        return _loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:
@@ -309,6 +305,44 @@ def _parse(path: Path, text: str) -> dict:
         where = f"{path}:{line}" if line else str(path)
         named = f"`{key}` is" if key else "a value is"
         raise ConfigError(f"{where}: {named} nested too deeply to read") from None
+
+
+_TOML_STACK = 256 * 1024 * 1024  # virtual; only the pages used are touched
+
+
+def _loads(text: str) -> dict:
+    """``tomllib.loads`` on a short-lived thread with a large stack.
+
+    Deep nesting must end in RecursionError, never a crash: once the engine's
+    large-stack thread has raised the recursion limit (flake8 checks a file
+    before it reads the next project's configuration), deep recursion on the
+    main thread's 8 MiB stack could overflow it on Python 3.10. The thread
+    ends before the call returns, so a process pool forked later inherits no
+    thread (a pool thread kept alive here would hang forked workers).
+    """
+    out: dict = {}
+
+    def work() -> None:
+        try:
+            out["value"] = tomllib.loads(text)
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+            out["error"] = exc
+
+    with _STACK_LOCK:
+        previous = threading.stack_size()
+        threading.stack_size(_TOML_STACK)
+        try:
+            worker = threading.Thread(target=work, name="rel05-toml")
+            worker.start()
+        finally:
+            threading.stack_size(previous)
+    worker.join()
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+_STACK_LOCK = threading.Lock()
 
 
 def _deepest(text: str) -> tuple[str | None, int | None]:
