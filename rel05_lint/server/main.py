@@ -32,7 +32,7 @@ from rel05_lint.core import verify
 from rel05_lint.core.config import ConfigError, Settings, find_config, load
 from rel05_lint.core.engine import Engine, apply_edits
 from rel05_lint.core.findings import Applicability, Edit, Finding
-from rel05_lint.core.pages import url
+from rel05_lint.core.pages import docs_base, url
 from rel05_lint.core.source import split_lines
 
 DEBOUNCE = 0.25  # seconds of quiet before a changed buffer is checked
@@ -121,13 +121,14 @@ class Rel05Server(LanguageServer):
         document = self.workspace.get_text_document(uri)
         version, text = document.version, document.source
         loop = asyncio.get_running_loop()
-        findings, _ = await loop.run_in_executor(self.worker, self.findings, uri, text)
+        findings, settings = await loop.run_in_executor(self.worker, self.findings, uri, text)
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # closed, or a newer version is on its way
         lines = split_lines(text)
         codec = document.position_codec
-        diagnostics = [diagnostic(f, lines, codec) for f in findings]
+        docs = docs_base(settings.docs_url)
+        diagnostics = [diagnostic(f, lines, codec, docs) for f in findings]
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, version=version, diagnostics=diagnostics)
         )
@@ -161,7 +162,7 @@ class Rel05Server(LanguageServer):
         out: list[lsp.CodeAction] = []
         if _wants(wanted, lsp.CodeActionKind.QuickFix):
             for f in findings:
-                diag = diagnostic(f, lines, codec)
+                diag = diagnostic(f, lines, codec, docs_base(settings.docs_url))
                 if f.code == TOOL_CODE or not _overlaps(diag.range, params.range):
                     continue
                 fix = self._fix_action(uri, document.version, text, f, diag, lines, codec)
@@ -245,10 +246,10 @@ def position(row: int, col: int, lines: list[str], codec: PositionCodec) -> lsp.
     return lsp.Position(line=line, character=codec.client_num_units(text[:col]))
 
 
-def diagnostic(f: Finding, lines: list[str], codec: PositionCodec) -> lsp.Diagnostic:
+def diagnostic(f: Finding, lines: list[str], codec: PositionCodec, docs: str | None = None) -> lsp.Diagnostic:
     start = position(f.row, f.col, lines, codec)
     end = position(f.end_row, f.end_col, lines, codec)
-    href = url(f.code)
+    href = url(f.code, docs)  # only a known address (docs-url, [project.urls])
     data: dict[str, Any] = {"code": f.code, "noqa_row": f.noqa_row or f.row}
     if f.fix is not None:
         data["fix"] = {
