@@ -233,3 +233,25 @@ def test_flake8_options_on_the_command_line_and_in_its_configuration(tmp_path):
     (tmp_path / "setup.cfg").write_text("[flake8]\nselect = REL504\nrel05-max-timeout = soon\n")
     hidden = flake8("slow.py", cwd=tmp_path)
     assert hidden.stdout == "" and "configuration error" in hidden.stderr and "max-timeout" in hidden.stderr
+
+
+def test_deep_folders_are_walked_without_recursion(tmp_path):
+    """1,200 nested folders: discovery, configuration lookup and ignore files are iterative and linear."""
+    import os
+
+    fd = os.open(tmp_path, os.O_RDONLY)
+    try:
+        for _ in range(1200):
+            os.mkdir("d", dir_fd=fd)
+            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        with open(os.open("a.py", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd), "w") as handle:
+            handle.write(MISSING)
+    finally:
+        os.close(fd)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*.pyc\n")
+    proc = cli("check", "--no-cache", "--output-format", "concise", ".", cwd=tmp_path)
+    assert proc.returncode == 1 and b"RecursionError" not in proc.stderr, proc.stderr[-500:]
+    assert proc.stdout.count(b"REL501") == 1

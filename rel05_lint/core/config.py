@@ -158,7 +158,7 @@ class Settings:
         """Codes per-file-ignores turns off for ``path`` (relative to root or name)."""
         if not self.per_file_ignores:
             return frozenset()
-        rel = _relative(path, self.root)
+        rel = self._rel(path)
         name = Path(path).name
         full = _absolute(path)
         out: set[str] = set()
@@ -175,7 +175,7 @@ class Settings:
         they were walked, and a folder named on the command line is taken as given.
         Patterns given on the command line are absolute (see ``cli_patterns``).
         """
-        rel = _relative(path, self.root)
+        rel = self._rel(path)
         parts = (Path(rel).name,) if walked else Path(rel).parts
         full = None
         for pattern in (*self.exclude, *self.extend_exclude):
@@ -189,6 +189,26 @@ class Settings:
         return False
 
     @cached_property
+    def _roots(self) -> tuple[str, ...]:
+        lexical = os.path.abspath(self.root)
+        return tuple(dict.fromkeys((lexical, os.path.realpath(lexical))))
+
+    def _rel(self, path: str) -> str:
+        """``path`` relative to the project root, with ``/``; the path as given when outside it.
+
+        Compared as written first (no file system access: deep trees and
+        10,000 files cost no ``realpath`` each), then with links resolved.
+        """
+        full = os.path.abspath(path)
+        for root in self._roots:
+            if full == root:
+                return "."
+            prefix = root if root.endswith(os.sep) else root + os.sep
+            if full.startswith(prefix):
+                return full[len(prefix) :].replace(os.sep, "/")
+        return _relative(path, self.root)
+
+    @cached_property
     def _test_globs(self) -> re.Pattern[str]:
         return _compile_globs((*self.test_paths, *self.extend_test_paths))
 
@@ -196,7 +216,7 @@ class Settings:
         """Whether ``path`` matches ``test-paths`` (E1): a test file, not production code."""
         if path == "-" or not (self.test_paths or self.extend_test_paths):
             return False
-        return self._test_globs.fullmatch(_relative(path, self.root)) is not None
+        return self._test_globs.fullmatch(self._rel(path)) is not None
 
     def skips_tests(self, path: str) -> bool:
         """Whether the rules REL1xx-REL6xx report nothing in ``path`` (a test file, check-tests off)."""
@@ -603,29 +623,32 @@ class Resolver:
         self.config = config
         self.adjust = adjust
         self.known = known
-        self._folders: dict[Path, Path | None] = {}
+        self._folders: dict[str, Path | None] = {}
         self._loaded: dict[Path | None, Settings] = {}
 
     def config_for(self, path: str | Path) -> Path | None:
         if self.config is not None:
             return self.config
-        start = Path(os.path.abspath(path))
+        start = os.path.abspath(path)
         try:
-            folder = start if start.is_dir() else start.parent
+            folder = start if os.path.isdir(start) else os.path.dirname(start)
         except OSError:
-            folder = start.parent
+            folder = os.path.dirname(start)
         visited = []
         found: Path | None = None
-        for candidate in (folder, *folder.parents):
-            if candidate in self._folders:
-                found = self._folders[candidate]
+        current = folder
+        while True:  # upward, stopping at the first folder already answered
+            if current in self._folders:
+                found = self._folders[current]
                 break
-            visited.append(candidate)
-            found = config_in(candidate)
+            visited.append(current)
+            found = config_in(Path(current))
             if found is not None:
-                self._folders[candidate] = found
-                visited.pop()
                 break
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
         for seen in visited:
             self._folders[seen] = found
         return found
