@@ -44,7 +44,7 @@ def test_pyproject_without_our_table_is_passed_over(tmp_path):
             ["pyproject.toml:2:", "`select` is nested too deeply"],
         ),
         (
-            "[tool.rel05-lint]\nmax-attempts = " + "[" * 400 + "]" * 400 + "\n",
+            "[tool.rel05-lint]\nmax-attempts = " + "[" * 150 + "]" * 150 + "\n",
             ["`max-attempts` must be a positive whole number, got a list"],
         ),
         ("[tool.rel05-lint]\ndefault-timeout = inf\n", ["`default-timeout` must be a positive number"]),

@@ -315,8 +315,13 @@ def _read_text(path: Path) -> str:
         raise ConfigError(f"{path}: not UTF-8 (TOML files must be): byte {exc.start} cannot be decoded") from None
 
 
+MAX_NESTING = 200  # brackets deep; no configuration needs more
+
+
 def _parse(path: Path, text: str) -> dict:
     try:
+        if _depth(text) > MAX_NESTING:
+            raise RecursionError  # refused before the parser spends time and stack on it
         return _loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
@@ -363,6 +368,28 @@ def _loads(text: str) -> dict:
 
 
 _STACK_LOCK = threading.Lock()
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of ``[`` and ``{`` outside one-line strings and comments."""
+    depth = best = 0
+    quote = None
+    for line in text.splitlines():
+        quote = None
+        for ch in line:
+            if quote:
+                if ch == quote:
+                    quote = None
+            elif ch in "\"'":
+                quote = ch
+            elif ch == "#":
+                break
+            elif ch in "[{":
+                depth += 1
+                best = max(best, depth)
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+    return best
 
 
 def _deepest(text: str) -> tuple[str | None, int | None]:
