@@ -161,7 +161,7 @@ def test_explain_and_version_import_no_rule_module(tmp_path):
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        env={"PYTHONPATH": str(ROOT)},
+        env={"PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"},
         timeout=60,
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
