@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
+from rel05_lint.core import versions
 from rel05_lint.core.source import number_literal
+from rel05_lint.core.versions import ProjectVersions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -64,6 +66,7 @@ KEYS = frozenset(
         "default-queue-size",
         "default-pool-size",
         "extra-timeout-calls",
+        "target-versions",
         "unsafe-fixes",
         "docs-url",
     }
@@ -110,6 +113,10 @@ class Settings:
     default_queue_size: int = 1000
     default_pool_size: int = 100
     extra_timeout_calls: tuple[ExtraCall, ...] = ()
+    # E9: versions given in the configuration, (distribution, version or specifier).
+    target_versions: tuple[tuple[str, str], ...] = ()
+    # E9: what the project's dependency files allow (read by the Resolver, not by load()).
+    versions: ProjectVersions = ProjectVersions()
     unsafe_fixes: bool = False
     docs_url: str | None = None  # where the rule pages are published ({code} is replaced)
     root: str = "."  # folder of the config file; relative patterns start here
@@ -584,6 +591,8 @@ def _one_key(key: str, value, where: str, section: str | None) -> dict:
         return {attr: value}
     if key == "extra-timeout-calls":
         return {attr: _extra_calls(value, where)}
+    if key == "target-versions":
+        return {attr: _target_versions(value, where)}
     if key == "docs-url":
         if not isinstance(value, str) or not re.match(r"^https?://\S+$", value):
             raise ConfigError(f"{where}: `docs-url` must be an http(s) address, got {_show(value)}")
@@ -629,6 +638,26 @@ def _extra_calls(value, where: str) -> tuple[ExtraCall, ...]:
                 f'{{call = "pkg.mod.fn", keyword = "timeout", position = 1}}, got {_show(item)}'
             )
     return tuple(out)
+
+
+def _target_versions(value, where: str) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where}: `target-versions` must be a table such as {{ redis = "7.4" }}')
+    out = []
+    for name, version in value.items():
+        spec = version if isinstance(version, str) and version[:1] in "<>=!~^" else f"=={version}"
+        if not isinstance(version, str) or versions.parse_specifier(spec) is None:
+            raise ConfigError(
+                f"{where}: `target-versions.{name}` must be a version or specifier string such as "
+                f'"7.4" or "<8", got {_show(version)}'
+            )
+        out.append((name, version))
+    return tuple(out)
+
+
+def with_versions(settings: Settings, folder: Path) -> Settings:
+    """``settings`` with the versions the project in ``folder`` allows (E9)."""
+    return replace(settings, versions=versions.read(folder, settings.target_versions))
 
 
 class Resolver:
@@ -684,6 +713,8 @@ class Resolver:
         settings = self._loaded.get(config)
         if settings is None:
             settings = load(config)
+            # Versions are read next to the configuration (the current folder without one).
+            settings = with_versions(settings, config.parent if config is not None else Path.cwd())
             if self.adjust is not None:
                 settings = self.adjust(settings)
             if self.known is not None:
