@@ -66,3 +66,37 @@ def _resolves_here(ctx: Context, spelling: str, changes: list, target: str) -> b
     # A new module-level import: only usable if nothing closer binds the name.
     found = ctx.scopes.lookup(spelling.split(".", 1)[0])
     return found is None or found[1] is ctx.scopes.module_scope
+
+
+def waits_forever(settings, target) -> bool:
+    """REL501's question: does this target wait forever when its bound is left out?
+
+    Always for the ``missing`` rows; for a version-dependent row (redis-py
+    before 8.0) only when every version the project allows has that default.
+    """
+    if target.missing:
+        return True
+    return _allowed(settings, target.missing_below, below=True) is not None
+
+
+def bounded_by_version(settings, pair: tuple[str, int] | None):
+    """The project's allowed versions when all of them are at or above ``pair``'s major, else None."""
+    return _allowed(settings, pair, below=False)
+
+
+def _allowed(settings, pair: tuple[str, int] | None, below: bool):
+    if pair is None:
+        return None
+    allowed = settings.versions.get(pair[0])
+    if allowed is None:
+        return None
+    hit = allowed.all_below(pair[1]) if below else allowed.all_from(pair[1])
+    return allowed if hit else None
+
+
+def ms_code(code: str) -> str:
+    """default-timeout (seconds, as code) in milliseconds, for the *MS options."""
+    try:
+        return str(round(float(code) * 1000))
+    except ValueError:
+        return f"int({code} * 1000)"

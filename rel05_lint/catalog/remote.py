@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # a timeout come from the timeout catalog; the rest are remote but bounded by
 # default (httpx 5 s, aiohttp 300 s, urllib3.request 3 s) or take no timeout.
 MODULE_CALLS: dict[str, str] = {
-    **{name: t.library for name, t in timeouts.FUNCTIONS.items() if t.missing},
+    **{name: t.library for name, t in timeouts.FUNCTIONS.items() if t.missing and not t.client},
     **{f"httpx.{v}": "httpx" for v in (*HTTP_VERBS, "stream")},
     "aiohttp.request": "aiohttp",
     "urllib3.request": "urllib3",

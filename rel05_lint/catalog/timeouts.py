@@ -36,13 +36,46 @@ class Target:
     # REL501: without the bound this call waits forever. False for calls that
     # are bounded by default and only go wrong when given None (httpx, redis 8).
     missing: bool = True
+    # Other arguments that set the same bound (pymongo: socketTimeoutMS too).
+    also: tuple[ArgSpec, ...] = ()
+    # 0 switches the bound off as None does (pymongo's "0 or None means unlimited").
+    zero_off: bool = False
+    # Seconds per unit of the value: 0.001 for the *MS options.
+    unit: float = 1
+    # A URI argument whose literal query string may carry the bound (pymongo).
+    uri: ArgSpec | None = None
+    # A client constructor: the call itself does no I/O (remote.py skips it).
+    client: bool = False
+    # The bound is an object, not a number: the fix is advice, written with
+    # "{}" standing for default-timeout (twilio's http_client).
+    advice: str | None = None
+    # E9: version-dependent defaults, (distribution, major). ``missing_below``:
+    # REL501 also when every allowed version is below that major (redis < 8).
+    # ``bounded_from``: REL502 drops the item when every allowed version is at
+    # or above it (aiohttp 4 makes request timeout=None mean the session's).
+    missing_below: tuple[str, int] | None = None
+    bounded_from: tuple[str, int] | None = None
+
+    @property
+    def args(self) -> tuple[ArgSpec, ...]:
+        """Every argument that sets the bound, the preferred one first."""
+        return (self.arg, *self.also)
 
 
-def _t(library: str, keyword: str = "timeout", position: int | None = None, missing: bool = True) -> Target:
-    return Target(library, ArgSpec(keyword, position), missing)
+def _t(library: str, keyword: str = "timeout", position: int | None = None, missing: bool = True, **kw) -> Target:
+    return Target(library, ArgSpec(keyword, position), missing, **kw)
 
 
 HTTP_VERBS = ("request", "get", "options", "head", "post", "put", "patch", "delete")
+
+MONGO_CLIENTS = (
+    "pymongo.MongoClient",
+    "pymongo.mongo_client.MongoClient",
+    "pymongo.AsyncMongoClient",
+    "pymongo.asynchronous.mongo_client.AsyncMongoClient",
+    "motor.motor_asyncio.AsyncIOMotorClient",
+    "motor.motor_tornado.MotorClient",
+)
 
 # --- module-level functions and constructors ---------------------------------
 FUNCTIONS: dict[str, Target] = {
@@ -94,8 +127,9 @@ FUNCTIONS: dict[str, Target] = {
     "httpx.Client": _t("httpx", missing=False),
     "httpx.AsyncClient": _t("httpx", missing=False),
     # redis-py 8 defaults to 5 s; an explicit socket_timeout=None blocks on every version.
+    # Before 8.0 the default was None: REL501 when the project allows only redis < 8 (E9).
     **{
-        name: _t("redis", "socket_timeout", missing=False)
+        name: _t("redis", "socket_timeout", missing=False, client=True, missing_below=("redis", 8))
         for name in (
             "redis.Redis",
             "redis.StrictRedis",
@@ -115,6 +149,57 @@ FUNCTIONS: dict[str, Target] = {
             "redis.asyncio.ConnectionPool.from_url",
             "redis.asyncio.connection.ConnectionPool",
         )
+    },
+    # BlockingConnectionPool waits `timeout` (20 s) for a free connection; None waits forever.
+    **{
+        name: _t("redis", missing=False, client=True)
+        for name in (
+            "redis.BlockingConnectionPool",
+            "redis.connection.BlockingConnectionPool",
+            "redis.asyncio.BlockingConnectionPool",
+            "redis.asyncio.connection.BlockingConnectionPool",
+        )
+    },
+    # asyncpg: connect has a 60 s connect timeout, but command_timeout (every
+    # query) defaults to None. Both take keyword arguments only after the DSN.
+    **{
+        name: _t("asyncpg", "command_timeout")
+        for name in ("asyncpg.connect", "asyncpg.connection.connect", "asyncpg.create_pool", "asyncpg.pool.create_pool")
+    },
+    # pymongo/motor: socketTimeoutMS and timeoutMS default to None, and 0 also
+    # means "no limit"; either bounds socket reads. The host URI may carry them.
+    **{
+        name: _t(
+            "pymongo",
+            "timeoutMS",
+            also=(ArgSpec("socketTimeoutMS"),),
+            zero_off=True,
+            unit=0.001,
+            uri=ArgSpec("host", 0),
+            client=True,
+        )
+        for name in MONGO_CLIENTS
+    },
+    # twilio: Client() builds TwilioHttpClient(timeout=None), which hands
+    # timeout=None to requests. Client(username, password, account_sid, region, http_client, ...).
+    "twilio.rest.Client": _t(
+        "twilio", "http_client", 4, client=True, advice="TwilioHttpClient(timeout={})"
+    ),
+    # TwilioHttpClient(pool_connections, request_hooks, timeout, ...)
+    "twilio.http.http_client.TwilioHttpClient": _t("twilio", position=2, client=True),
+    # SQLAlchemy waits pool_timeout (30 s) for a pooled connection; None blocks forever.
+    **{
+        name: _t("sqlalchemy", "pool_timeout", missing=False, client=True)
+        for name in (
+            "sqlalchemy.create_engine",
+            "sqlalchemy.engine.create_engine",
+            "sqlalchemy.ext.asyncio.create_async_engine",
+        )
+    },
+    # botocore Config: 60 s connect and read by default; None removes the bound.
+    **{
+        name: _t("botocore", "connect_timeout", missing=False, also=(ArgSpec("read_timeout"),), client=True)
+        for name in ("botocore.config.Config", "botocore.client.Config")
     },
     # setdefaulttimeout(None) makes every new stdlib socket block forever.
     "socket.setdefaulttimeout": _t("socket", position=0, missing=False),
@@ -171,7 +256,12 @@ INSTANCE_CALLS: tuple[InstanceCalls, ...] = (
     # A per-request timeout=None on a session becomes ClientTimeout(total=None):
     # it drops even the session's 300 s. (aiohttp.request(timeout=None) hands
     # None to a temporary ClientSession, which restores the 300 s default.)
-    InstanceCalls("aiohttp", AIOHTTP_SESSIONS, {m: _t("aiohttp", missing=False) for m in HTTP_VERBS}),
+    # aiohttp 4 makes a request's timeout=None fall back to the session's (E9).
+    InstanceCalls(
+        "aiohttp",
+        AIOHTTP_SESSIONS,
+        {m: _t("aiohttp", missing=False, bounded_from=("aiohttp", 4)) for m in HTTP_VERBS},
+    ),
 )
 
 
@@ -186,6 +276,22 @@ class _GrpcStubs:
 
 
 GRPC_STUBS = _GrpcStubs()
+
+
+class _KubernetesApis:
+    """The generated ``kubernetes.client`` API classes (``CoreV1Api``, ``BatchV1Api``, ...)."""
+
+    def __contains__(self, qualname: object) -> bool:
+        if not isinstance(qualname, str) or not qualname.startswith("kubernetes.client."):
+            return False
+        cls = qualname.rpartition(".")[2]
+        return len(cls) > 3 and cls.endswith("Api") and cls[0].isupper()
+
+
+KUBERNETES_APIS = _KubernetesApis()
+# Every API method takes _request_timeout through **kwargs; without it the
+# underlying urllib3 pool waits forever.
+KUBERNETES_TARGET = _t("kubernetes", "_request_timeout")
 # MultiCallable.__call__/future/with_call(request, timeout=None, metadata=None, ...)
 GRPC_TARGET = _t("grpc", position=1)
 GRPC_WRAPPERS = ("future", "with_call")
@@ -208,6 +314,7 @@ class TimeoutObject:
     # so only an explicit None default is a finding there.
     explicit_none: bool = False
     add_on_fix: str | None = None  # the field the fix adds when none is given
+    bounded_from: tuple[str, int] | None = None  # as Target.bounded_from
 
 
 def _fields(*names: str, positional: int) -> tuple[ArgSpec, ...]:
@@ -215,7 +322,10 @@ def _fields(*names: str, positional: int) -> tuple[ArgSpec, ...]:
 
 
 _AIOHTTP_TIMEOUT = TimeoutObject(
-    "aiohttp", _fields("total", "connect", "sock_read", "sock_connect", positional=4), add_on_fix="total"
+    "aiohttp",
+    _fields("total", "connect", "sock_read", "sock_connect", positional=4),
+    add_on_fix="total",
+    bounded_from=("aiohttp", 4),  # aiohttp 4: ClientTimeout() has a 300 s total
 )
 _URLLIB3_TIMEOUT = TimeoutObject("urllib3", _fields("total", "connect", "read", positional=3), add_on_fix="total")
 _HTTPX_TIMEOUT = TimeoutObject(
@@ -228,6 +338,28 @@ TIMEOUT_OBJECTS: dict[str, TimeoutObject] = {
     "urllib3.util.Timeout": _URLLIB3_TIMEOUT,
     "urllib3.util.timeout.Timeout": _URLLIB3_TIMEOUT,
     "httpx.Timeout": _HTTPX_TIMEOUT,
+}
+
+# --- clients left on a long default (REL504) ----------------------------------
+
+
+@dataclass(frozen=True)
+class LongDefault:
+    """A client whose default timeout is bounded but long."""
+
+    library: str
+    arg: ArgSpec
+    seconds: float
+    none_is_default: bool  # an explicit None also keeps the default (aiohttp sessions)
+
+
+_AIOHTTP_SESSION = LongDefault("aiohttp", ArgSpec("timeout"), 300, True)  # ClientTimeout(total=300, sock_connect=30)
+_LLM = LongDefault("openai", ArgSpec("timeout"), 600, False)  # 600 s read, 5 s connect; keyword-only
+LONG_DEFAULTS: dict[str, LongDefault] = {
+    "aiohttp.ClientSession": _AIOHTTP_SESSION,
+    "aiohttp.client.ClientSession": _AIOHTTP_SESSION,
+    **{f"openai.{c}": _LLM for c in ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI")},
+    **{f"anthropic.{c}": LongDefault("anthropic", ArgSpec("timeout"), 600, False) for c in ("Anthropic", "AsyncAnthropic")},
 }
 
 # --- local waits (REL503; REL504 reads their literals too) ---------------------
@@ -266,17 +398,42 @@ class Hit:
     ctor_arg: ArgSpec | None = None
 
 
-def extra_table(settings) -> dict[str, Target]:
-    """``extra-timeout-calls`` from the settings, as targets REL501 enforces."""
-    return {e.call: Target("extra", ArgSpec(e.keyword, e.position)) for e in settings.extra_timeout_calls}
+@dataclass(frozen=True)
+class ExtraCalls:
+    """``extra-timeout-calls``: by qualified name, and ``Class.method`` by method name."""
+
+    functions: Mapping[str, Target]
+    # method -> constructors (the name without its last part) -> target
+    methods: Mapping[str, Mapping[str, Target]]
 
 
-def lookup(ctx: Context, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hit | None:
+NO_EXTRA = ExtraCalls({}, {})
+
+
+def extra_table(settings) -> ExtraCalls:
+    """``extra-timeout-calls`` from the settings, as targets REL501 enforces.
+
+    An entry is matched as a function (``mylib.fetch``) and, as E8 allows, as
+    a method of a class (``mylib.Client.fetch``): instances the constructor
+    ``mylib.Client`` builds are tracked and ``fetch`` on them is checked.
+    """
+    functions: dict[str, Target] = {}
+    methods: dict[str, dict[str, Target]] = {}
+    for e in settings.extra_timeout_calls:
+        target = Target("extra", ArgSpec(e.keyword, e.position))
+        functions[e.call] = target
+        owner, _, method = e.call.rpartition(".")
+        if owner:
+            methods.setdefault(method, {})[owner] = target
+    return ExtraCalls(functions, methods)
+
+
+def lookup(ctx: Context, call: cst.Call, extra: ExtraCalls = NO_EXTRA) -> Hit | None:
     """The catalog entry ``call`` hits: a function, a method on a tracked instance, or a socket."""
     func = call.func
     qual = ctx.qualname(func)
     if qual is not None:
-        target = extra.get(qual) or FUNCTIONS.get(qual)
+        target = extra.functions.get(qual) or FUNCTIONS.get(qual)
         if target is not None:
             return Hit(target, qual, qual)
     if not isinstance(func, cst.Attribute):
@@ -286,6 +443,17 @@ def lookup(ctx: Context, call: cst.Call, extra: Mapping[str, Target] = {}) -> Hi
     grpc = _grpc_hit(ctx, func, method, owner)
     if grpc is not None:
         return grpc
+    classes = extra.methods.get(method)
+    if classes:
+        inst = ctx.instance(owner, classes)
+        if inst is not None:
+            key = f"{inst.qualname}.{method}"
+            return Hit(classes[inst.qualname], _display(ctx, func, key), key, inst)
+    if not (method in _NOT_RPC or method.startswith("__")):
+        api = ctx.instance(owner, KUBERNETES_APIS)
+        if api is not None:
+            key = f"{api.qualname}.{method}"
+            return Hit(KUBERNETES_TARGET, _display(ctx, func, key), key, api)
     for kind in INSTANCE_CALLS:
         target = kind.methods.get(method)
         if target is None:
@@ -387,6 +555,36 @@ def dsn_has_connect_timeout(ctx: Context, call: cst.Call) -> bool:
     return text is not None and "connect_timeout" in text
 
 
+def uri_options(ctx: Context, call: cst.Call, spec: ArgSpec) -> dict[str, tuple[str, cst.CSTNode]] | None:
+    """The query options of a string-literal URI (or a name bound once to one),
+    keyed by lower-cased name (MongoDB matches them case-insensitively), each
+    with its value and the literal it was read from. None when there is no
+    literal URI to read."""
+    uri = find(call, spec, ctx)
+    if isinstance(uri, (cst.Name, cst.Attribute)):
+        uri = ctx.scopes.value_of(uri)
+    text = string_value(uri) if isinstance(uri, cst.CSTNode) else None
+    if text is None or uri is None:
+        return None
+    query = text.partition("?")[2]
+    options: dict[str, tuple[str, cst.CSTNode]] = {}
+    for pair in query.replace(";", "&").split("&"):
+        key, sep, value = pair.partition("=")
+        if sep:
+            options[key.strip().lower()] = (value.strip(), uri)
+    return options
+
+
+def bound_in_uri(ctx: Context, call: cst.Call, target: Target) -> bool | None:
+    """Whether a literal URI sets one of the target's bounds (None: no literal URI)."""
+    if target.uri is None:
+        return None
+    options = uri_options(ctx, call, target.uri)
+    if options is None:
+        return None
+    return any(a.keyword.lower() in options for a in target.args)
+
+
 def written_in(call: cst.Call, target: cst.CSTNode) -> bool:
     """Whether ``target`` is written inside the call's own arguments (not in a dict bound elsewhere).
 
@@ -453,6 +651,11 @@ REMOTE_WORDS = (
     "pymysql",
     "_pb2_grpc",
     "redis",
+    "asyncpg",
+    "pymongo",
+    "motor",
+    "twilio",
+    "kubernetes",
 )
 
 # --- the prefilter's view of these tables (core/prefilter.py) ------------------
@@ -473,7 +676,12 @@ MISSING_NAMES = Names(
     [name for name, target in FUNCTIONS.items() if target.missing],
     *(kind.constructors for kind in INSTANCE_CALLS if any(t.missing for t in kind.methods.values())),
 )
+# Rows that wait forever only on some versions (E9: redis-py before 8.0).
+VERSIONED_NAMES = Names([name for name, target in FUNCTIONS.items() if target.missing_below])
 TIMEOUT_OBJECT_NAMES = Names(TIMEOUT_OBJECTS)
+LONG_DEFAULT_NAMES = Names(LONG_DEFAULTS)
+# Rows where a literal 0 (or a URI option) also switches the bound off: no "None" in the text needed.
+ZERO_OFF_NAMES = Names([name for name, target in FUNCTIONS.items() if target.zero_off or target.uri])
 # local_wait(): subprocess and futures waits.
 LOCAL_WAIT_NAMES = Names(LOCAL_FUNCTIONS, POPEN, EXECUTORS)
 
@@ -481,6 +689,16 @@ LOCAL_WAIT_NAMES = Names(LOCAL_FUNCTIONS, POPEN, EXECUTORS)
 def grpc_stub(facts: Facts) -> bool:
     """A ``*Stub`` class from a ``*_pb2_grpc`` module: the module name is in the text."""
     return "_pb2_grpc" in facts.text
+
+
+def kubernetes_api(facts: Facts) -> bool:
+    """A ``kubernetes.client`` API class: ``kubernetes`` imported, ``Api`` written."""
+    return (not facts.known or "kubernetes" in facts.imports) and "Api" in facts.text
+
+
+def api_classes(facts: Facts) -> bool:
+    """The instance catalogs matched by pattern rather than by name (gRPC stubs, kubernetes APIs)."""
+    return grpc_stub(facts) or kubernetes_api(facts)
 
 
 def extra_names(settings) -> Names:

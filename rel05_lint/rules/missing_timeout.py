@@ -6,14 +6,26 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from rel05_lint.analysis.timeouts import FAILS_INSTEAD, TIMEOUT_CALL, TIMEOUT_EXPLICIT, count_timeout, timeout_fix
+from rel05_lint.analysis.timeouts import (
+    FAILS_INSTEAD,
+    TIMEOUT_CALL,
+    TIMEOUT_EXPLICIT,
+    count_timeout,
+    default_value,
+    ms_code,
+    timeout_fix,
+    waits_forever,
+)
 from rel05_lint.catalog.timeouts import (
     MISSING_NAMES,
     REMOTE_WORDS,
+    VERSIONED_NAMES,
+    Target,
+    api_classes,
+    bound_in_uri,
     dsn_has_connect_timeout,
     extra_names,
     extra_table,
-    grpc_stub,
     lookup,
     none_members,
 )
@@ -39,6 +51,14 @@ _CONSEQUENCE = {
     "psycopg2": "libpq has no default connect timeout, so an unreachable or stalled database blocks the connect forever",
     "pymysql": "PyMySQL bounds only the TCP connect (10 s); a server that stops answering blocks every query forever",
     "grpc": "gRPC sets no deadline by default, so a server that hangs keeps this call waiting forever",
+    "asyncpg": "asyncpg sets no query timeout by default, so a stalled database or a lock wait blocks each query forever",
+    "pymongo": "pymongo leaves socket reads unbounded by default, so a server that stops answering blocks the "
+    "operation forever",
+    "twilio": "twilio's HTTP client passes timeout=None to requests, so a stalled API call waits forever",
+    "kubernetes": "the kubernetes client sets no timeout by default, so an API server that stops answering "
+    "blocks this call forever",
+    "redis": "redis-py before 8.0 has no socket timeout by default, so a Redis server that stops answering blocks "
+    "every command forever",
     "extra": "it is listed in extra-timeout-calls, so without it the call can wait forever on a stalled dependency",
 }
 
@@ -60,31 +80,57 @@ class MissingTimeout(Rule):
         self._needs = MISSING_NAMES | extra_names(settings)
 
     def relevant(self, facts: Facts) -> bool:
-        return self._needs.found_in(facts) or grpc_stub(facts)
+        if self._needs.found_in(facts) or api_classes(facts):
+            return True
+        # Version-dependent rows (redis < 8) count only when the project pins them so.
+        return bool(self.settings.versions.allowed) and VERSIONED_NAMES.found_in(facts)
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         hit = lookup(ctx, node, self.extra)
-        if hit is None or not hit.target.missing:
+        if hit is None or not waits_forever(self.settings, hit.target):
             return
         carried = find(hit.instance.call, hit.ctor_arg, ctx) if hit.ctor_arg and hit.instance else None
         if carried is not None:
             count_timeout(self, node, True, not none_members(carried))
             return  # the instance carries a timeout (or REL502 already flags its None)
-        spec = hit.target.arg
-        given = find(node, spec, ctx)
-        if given is not None:
-            count_timeout(self, node, True, not none_members(given))
-            return  # given (a literal None is REL502), or a spread that may hold it
-        if hit.target.library == "psycopg2" and dsn_has_connect_timeout(ctx, node):
+        target = hit.target
+        for spec in target.args:
+            given = find(node, spec, ctx)
+            if given is not None:
+                count_timeout(self, node, True, not none_members(given))
+                return  # given (a literal None is REL502), or a spread that may hold it
+        if bound_in_uri(ctx, node, target) or (target.library == "psycopg2" and dsn_has_connect_timeout(ctx, node)):
             count_timeout(self, node, True, True)
             return
         count_timeout(self, node, False, False)
-        keyword = spec.keyword
-        message = f"`{hit.display}()` has no {keyword}: {_CONSEQUENCE[hit.target.library]}"
-        self.report(node, message, fix=self._fix(node, keyword))
+        keyword = target.arg.keyword
+        what = " or ".join(a.keyword for a in target.args)
+        if target.uri is not None:
+            what += " (keyword or in a literal URI)"
+        consequence = _CONSEQUENCE[target.library]
+        if not target.missing:
+            allowed = self.settings.versions.get(target.missing_below[0]) if target.missing_below else None
+            if allowed is not None:
+                consequence += f" (this project allows {allowed.describe()})"
+        self.report(node, f"`{hit.display}()` has no {what}: {consequence}", fix=self._fix(node, target, keyword))
 
-    def _fix(self, node: cst.Call, keyword: str) -> FixSpec | None:
+    def _fix(self, node: cst.Call, target: Target, keyword: str) -> FixSpec | None:
+        if target.advice is not None:
+            value = default_value(self.ctx, "timeout")
+            shown = target.advice.format(value[0] if value else self.settings.timeout_code)
+            return FixSpec(
+                Applicability.DISPLAY_ONLY,
+                f"Pass `{keyword}={shown}` (from twilio.http.http_client; {FAILS_INSTEAD})",
+            )
+        if target.unit != 1:
+            return timeout_fix(
+                self.ctx,
+                keyword,
+                lambda code: f"Add `{keyword}={ms_code(code)}` (milliseconds: default-timeout {code} s x 1000; "
+                f"{FAILS_INSTEAD})",
+                lambda code: Replace(node, add_keyword(node, keyword, ms_code(code))),
+            )
         return timeout_fix(
             self.ctx,
             keyword,

@@ -10,24 +10,29 @@ from rel05_lint.analysis.timeouts import (
     FAILS_INSTEAD,
     TIMEOUT_CALL,
     TIMEOUT_EXPLICIT,
+    bounded_by_version,
     count_timeout,
     default_value,
+    ms_code,
     timeout_fix,
 )
 from rel05_lint.catalog.timeouts import (
     LOOKUP_NAMES,
     TIMEOUT_OBJECT_NAMES,
     URLLIB3_POOLS,
+    ZERO_OFF_NAMES,
+    Target,
     TimeoutObject,
+    api_classes,
     extra_names,
     extra_table,
-    grpc_stub,
     lookup,
     none_members,
     timeout_object,
+    uri_options,
     written_in,
 )
-from rel05_lint.core.args import UNKNOWN, find, is_none
+from rel05_lint.core.args import UNKNOWN, find, is_none, number_value
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
 from rel05_lint.core.rule import Rule
@@ -45,12 +50,27 @@ _CONSEQUENCE = {
     "psycopg2": "libpq then waits forever for an unreachable or stalled database",
     "pymysql": "every query then waits forever on a server that stops answering",
     "asyncio": "the awaited work gets no deadline and can wait forever",
+    "asyncpg": "every query then waits forever on a stalled database or a lock it cannot get",
+    "pymongo": "0 and None both mean no limit, so a server that stops answering blocks the operation forever",
+    "sqlalchemy": "when the pool is exhausted, a caller waits forever for a connection instead of failing after 30 s",
+    "botocore": "it removes botocore's 60 s default, so a stalled AWS endpoint holds this client's calls forever",
+    "kubernetes": "the call then waits forever on an API server that stops answering",
+    "twilio": "the client then builds its default TwilioHttpClient, which passes timeout=None to requests",
 }
 _SPECIAL = {
     "socket.setdefaulttimeout": "every new socket (urllib, http.client, smtplib, ftplib, urllib3 pools left at "
     "their default) then blocks forever on a peer that stops answering",
     "urllib3.request": "it drops the module function's 3 s default, so " + _HANG,
     "socket.settimeout": "the socket goes back to blocking mode, so connect, recv and send wait forever",
+    **{
+        name: "when every connection is taken, a caller waits forever for one instead of failing after 20 s"
+        for name in (
+            "redis.BlockingConnectionPool",
+            "redis.connection.BlockingConnectionPool",
+            "redis.asyncio.BlockingConnectionPool",
+            "redis.asyncio.connection.BlockingConnectionPool",
+        )
+    },
 }
 # Timeout setters and deadlines, not remote calls: the report does not count them.
 _NOT_CLIENTS = frozenset({"socket", "asyncio"})
@@ -71,7 +91,7 @@ class TimeoutDisabled(Rule):
     options = ("default-timeout", "extra-timeout-calls")
     counts = (TIMEOUT_CALL, TIMEOUT_EXPLICIT)
     # Only the bounded-default libraries: REL501 counts the others.
-    survey_words = ("urllib3", "httpx", "redis", "aiohttp")
+    survey_words = ("urllib3", "httpx", "redis", "aiohttp", "sqlalchemy", "botocore")
     # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
 
     def __init__(self, settings) -> None:
@@ -82,8 +102,10 @@ class TimeoutDisabled(Rule):
     def relevant(self, facts: Facts) -> bool:
         # Every finding needs a literal None, except ClientTimeout()/urllib3.Timeout().
         return (
-            facts.has("None") and (self._needs.found_in(facts) or grpc_stub(facts))
-        ) or TIMEOUT_OBJECT_NAMES.found_in(facts)
+            (facts.has("None") and (self._needs.found_in(facts) or api_classes(facts)))
+            or TIMEOUT_OBJECT_NAMES.found_in(facts)
+            or ZERO_OFF_NAMES.found_in(facts)  # socketTimeoutMS=0, in a keyword or a URI
+        )
 
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
@@ -94,41 +116,78 @@ class TimeoutDisabled(Rule):
         hit = lookup(ctx, node, self.extra)
         if hit is None:
             return
-        spec = hit.target.arg
-        value = find(node, spec, ctx)
-        if not hit.target.missing and hit.target.library not in _NOT_CLIENTS and hit.key not in URLLIB3_POOLS:
-            # A client bounded by default (REL501 counts the others); pools are
-            # judged at each request through them.
-            count_timeout(self, node, value is not None, not none_members(value))
-        if value is None or value is UNKNOWN:
-            return
-        nones = none_members(value)
-        for none in nones:
-            if none is value:
-                how = f"`{spec.keyword}=None`" if _by_keyword(node, value) else f"`None` as its {spec.keyword}"
-            else:
-                how = f"`None` inside its `{spec.keyword}`"
-            if hit.key in URLLIB3_POOLS:
-                consequence = _POOL
-            else:
-                consequence = _SPECIAL.get(hit.key, _CONSEQUENCE.get(hit.target.library, _HANG))
-            direct = written_in(node, none)
+        target = hit.target
+        if bounded_by_version(self.settings, target.bounded_from) is not None:
+            return  # aiohttp 4: a request's None falls back to the session's timeout
+        if hit.key in URLLIB3_POOLS:
+            consequence = _POOL
+        else:
+            consequence = _SPECIAL.get(hit.key, _CONSEQUENCE.get(target.library, _HANG))
+        counted = False
+        for spec in target.args:
+            value = find(node, spec, ctx)
+            if not target.missing and target.library not in _NOT_CLIENTS and hit.key not in URLLIB3_POOLS:
+                # A client bounded by default (REL501 counts the others); pools are
+                # judged at each request through them. Counted once, at its first bound.
+                if not counted:
+                    count_timeout(self, node, value is not None, not none_members(value))
+                counted = True
+            if value is None or value is UNKNOWN:
+                continue
+            offs: list[tuple[cst.BaseExpression, str]] = [(n, "None") for n in none_members(value)]
+            if target.zero_off and number_value(value) == 0:
+                offs.append((value, ctx.code(value)))
+            for off, shown in offs:
+                if off is value:
+                    how = f"`{spec.keyword}={shown}`" if _by_keyword(node, value) else f"`{shown}` as its {spec.keyword}"
+                else:
+                    how = f"`None` inside its `{spec.keyword}`"
+                direct = written_in(node, off)
+                self.report(
+                    off if direct else node,
+                    f"`{hit.display}()` gets {how}: {consequence}",
+                    fix=self._replace(off, shown, spec.keyword, target) if direct else None,
+                )
+        if target.uri is not None:
+            self._uri(node, hit.display, target, consequence)
+
+    def _uri(self, node: cst.Call, display: str, target: Target, consequence: str) -> None:
+        """pymongo: ``socketTimeoutMS=0`` (or ``timeoutMS=0``) in a literal URI's query."""
+        options = uri_options(self.ctx, node, target.uri) if target.uri else None
+        for spec in target.args if options else ():
+            found = options.get(spec.keyword.lower()) if options else None
+            if found is None or found[0].lower() not in ("0", "none"):
+                continue
+            literal = found[1]
             self.report(
-                none if direct else node,
-                f"`{hit.display}()` gets {how}: {consequence}",
-                fix=self._replace_none(none, spec.keyword) if direct else None,
+                literal if written_in(node, literal) else node,
+                f"`{display}()` gets `{spec.keyword}={found[0]}` in its URI: {consequence}",
             )
 
-    def _replace_none(self, none: cst.Name, keyword: str) -> FixSpec | None:
+    def _replace(self, off: cst.BaseExpression, shown: str, keyword: str, target: Target) -> FixSpec | None:
+        if target.advice is not None:
+            value = default_value(self.ctx, "timeout")
+            advice = target.advice.format(value[0] if value else self.settings.timeout_code)
+            return FixSpec(Applicability.DISPLAY_ONLY, f"Pass `{keyword}={advice}` ({FAILS_INSTEAD})")
+        if target.unit != 1:
+            return timeout_fix(
+                self.ctx,
+                keyword,
+                lambda code: f"Replace `{shown}` with `{ms_code(code)}` (milliseconds: default-timeout {code} s "
+                f"x 1000; {FAILS_INSTEAD})",
+                lambda code: Replace(off, cst.parse_expression(ms_code(code))),
+            )
         return timeout_fix(
             self.ctx,
             keyword,
-            lambda code: f"Replace `None` with `{code}` ({FAILS_INSTEAD})",
-            lambda code: Replace(none, cst.parse_expression(code)),
+            lambda code: f"Replace `{shown}` with `{code}` ({FAILS_INSTEAD})",
+            lambda code: Replace(off, cst.parse_expression(code)),
         )
 
     def _timeout_object(self, node: cst.Call, qual: str, obj: TimeoutObject) -> None:
         ctx = self.ctx
+        if bounded_by_version(self.settings, obj.bounded_from) is not None:
+            return  # aiohttp 4: ClientTimeout() has a 300 s total
         values = [find(node, f, ctx) for f in obj.fields]
         if any(v is UNKNOWN or (v is not None and not is_none(v)) for v in values):
             return  # some bound is set (or may be, through a spread)
