@@ -182,9 +182,7 @@ FUNCTIONS: dict[str, Target] = {
     },
     # twilio: Client() builds TwilioHttpClient(timeout=None), which hands
     # timeout=None to requests. Client(username, password, account_sid, region, http_client, ...).
-    "twilio.rest.Client": _t(
-        "twilio", "http_client", 4, client=True, advice="TwilioHttpClient(timeout={})"
-    ),
+    "twilio.rest.Client": _t("twilio", "http_client", 4, client=True, advice="TwilioHttpClient(timeout={})"),
     # TwilioHttpClient(pool_connections, request_hooks, timeout, ...)
     "twilio.http.http_client.TwilioHttpClient": _t("twilio", position=2, client=True),
     # SQLAlchemy waits pool_timeout (30 s) for a pooled connection; None blocks forever.
@@ -359,7 +357,10 @@ LONG_DEFAULTS: dict[str, LongDefault] = {
     "aiohttp.ClientSession": _AIOHTTP_SESSION,
     "aiohttp.client.ClientSession": _AIOHTTP_SESSION,
     **{f"openai.{c}": _LLM for c in ("OpenAI", "AsyncOpenAI", "AzureOpenAI", "AsyncAzureOpenAI")},
-    **{f"anthropic.{c}": LongDefault("anthropic", ArgSpec("timeout"), 600, False) for c in ("Anthropic", "AsyncAnthropic")},
+    **{
+        f"anthropic.{c}": LongDefault("anthropic", ArgSpec("timeout"), 600, False)
+        for c in ("Anthropic", "AsyncAnthropic")
+    },
 }
 
 # --- local waits (REL503; REL504 reads their literals too) ---------------------
@@ -563,8 +564,10 @@ def uri_options(ctx: Context, call: cst.Call, spec: ArgSpec) -> dict[str, tuple[
     uri = find(call, spec, ctx)
     if isinstance(uri, (cst.Name, cst.Attribute)):
         uri = ctx.scopes.value_of(uri)
-    text = string_value(uri) if isinstance(uri, cst.CSTNode) else None
-    if text is None or uri is None:
+    if not isinstance(uri, cst.CSTNode):
+        return None
+    text = string_value(uri)
+    if text is None:
         return None
     query = text.partition("?")[2]
     options: dict[str, tuple[str, cst.CSTNode]] = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rel05_lint.core import versions
 from rel05_lint.core.source import number_literal
-from rel05_lint.core.versions import ProjectVersions
+from rel05_lint.core.versions import NO_VERSIONS, ProjectVersions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -115,8 +115,8 @@ class Settings:
     extra_timeout_calls: tuple[ExtraCall, ...] = ()
     # E9: versions given in the configuration, (distribution, version or specifier).
     target_versions: tuple[tuple[str, str], ...] = ()
-    # E9: what the project's dependency files allow (read by the Resolver, not by load()).
-    versions: ProjectVersions = ProjectVersions()
+    # E9: what the project's dependency files allow (read next to the configuration).
+    versions: ProjectVersions = NO_VERSIONS
     unsafe_fixes: bool = False
     docs_url: str | None = None  # where the rule pages are published ({code} is replaced)
     root: str = "."  # folder of the config file; relative patterns start here
@@ -564,7 +564,8 @@ def from_table(table: dict, path: Path | str, text: str | None = None, section: 
         line = _key_line(text, key, section)
         where = f"{path}:{line}" if line else str(path)
         kw.update(_one_key(key, value, where, section))
-    return Settings(**kw)
+    # E9: the versions the project allows, read next to the configuration.
+    return with_versions(Settings(**kw), Path(path).parent)
 
 
 def _one_key(key: str, value, where: str, section: str | None) -> dict:
@@ -713,8 +714,8 @@ class Resolver:
         settings = self._loaded.get(config)
         if settings is None:
             settings = load(config)
-            # Versions are read next to the configuration (the current folder without one).
-            settings = with_versions(settings, config.parent if config is not None else Path.cwd())
+            if config is None:  # no configuration: the project is the current folder
+                settings = with_versions(settings, Path.cwd())
             if self.adjust is not None:
                 settings = self.adjust(settings)
             if self.known is not None:

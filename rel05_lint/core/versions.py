@@ -125,7 +125,7 @@ def parse_specifier(spec: str) -> _Interval | None:
         hull = _Interval()
         lows = [p.low for p in parts if p is not None]
         if all(low is not None for low in lows):
-            hull.low = min(lows, key=lambda r: _pad(r))  # type: ignore[arg-type, return-value]
+            hull.low = min(lows, key=lambda r: _pad(r))  # type: ignore[arg-type]
         highs = [p for p in parts if p is not None]
         if all(p.high is not None for p in highs):
             top = max(highs, key=lambda p: (_pad(p.high), p.high_inclusive))  # type: ignore[arg-type]
@@ -195,6 +195,9 @@ class ProjectVersions:
             if a.name == name:
                 return a
         return None
+
+
+NO_VERSIONS = ProjectVersions()
 
 
 class _Reader:

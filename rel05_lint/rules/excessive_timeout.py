@@ -87,7 +87,7 @@ class ExcessiveTimeout(Rule):
         value = find(node, long.arg, ctx)
         default = value is None or (long.none_is_default and is_none(value))
         seconds = number_value(value)
-        if seconds is not None:
+        if seconds is not None and isinstance(value, cst.BaseExpression):
             self.count(TIMEOUT_VALUE, seconds <= limit, value)
             if seconds > limit:
                 self.report(

@@ -127,8 +127,9 @@ class MissingTimeout(Rule):
             return timeout_fix(
                 self.ctx,
                 keyword,
-                lambda code: f"Add `{keyword}={ms_code(code)}` (milliseconds: default-timeout {code} s x 1000; "
-                f"{FAILS_INSTEAD})",
+                lambda code: (
+                    f"Add `{keyword}={ms_code(code)}` (milliseconds: default-timeout {code} s x 1000; {FAILS_INSTEAD})"
+                ),
                 lambda code: Replace(node, add_keyword(node, keyword, ms_code(code))),
             )
         return timeout_fix(

@@ -139,7 +139,9 @@ class TimeoutDisabled(Rule):
                 offs.append((value, ctx.code(value)))
             for off, shown in offs:
                 if off is value:
-                    how = f"`{spec.keyword}={shown}`" if _by_keyword(node, value) else f"`{shown}` as its {spec.keyword}"
+                    how = (
+                        f"`{spec.keyword}={shown}`" if _by_keyword(node, value) else f"`{shown}` as its {spec.keyword}"
+                    )
                 else:
                     how = f"`None` inside its `{spec.keyword}`"
                 direct = written_in(node, off)
@@ -173,8 +175,10 @@ class TimeoutDisabled(Rule):
             return timeout_fix(
                 self.ctx,
                 keyword,
-                lambda code: f"Replace `{shown}` with `{ms_code(code)}` (milliseconds: default-timeout {code} s "
-                f"x 1000; {FAILS_INSTEAD})",
+                lambda code: (
+                    f"Replace `{shown}` with `{ms_code(code)}` (milliseconds: default-timeout {code} s "
+                    f"x 1000; {FAILS_INSTEAD})"
+                ),
                 lambda code: Replace(off, cst.parse_expression(ms_code(code))),
             )
         return timeout_fix(
