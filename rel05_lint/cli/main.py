@@ -334,6 +334,13 @@ def _discover(paths, resolver: Resolver, force_exclude: bool, out: _Out) -> list
         click.echo(f"rel05-lint: error: {shown_path(problem)}", err=True)
     for warning in warnings:
         out.warn(shown_path(warning))
+    try:
+        for config in {resolver.config_for(f): None for f in files}:
+            resolver.settings_for_config(config)  # memoised: the run reads these anyway
+    except ConfigError as exc:
+        _fail(exc)
+    for warning in resolver.version_warnings():  # E9: the run goes on with edition-1 defaults
+        out.warn(warning)
     if missing:
         if not files:
             sys.exit(EXIT_ERROR)
@@ -565,14 +572,25 @@ def _show_settings(path: str, settings: Settings) -> int:
         if field.name in ("root", "config_file"):
             continue
         value = getattr(settings, field.name)
+        if field.name == "versions":
+            continue  # shown below, with where each came from
         if field.name == "extra_timeout_calls":
             value = [{"call": c.call, "keyword": c.keyword, "position": c.position} for c in value]
+        elif field.name == "target_versions":
+            value = dict(value)
         elif field.name == "per_file_ignores":
             value = {pattern: list(codes) for pattern, codes in value}
         elif isinstance(value, tuple):
             value = list(value)
         click.echo(f"{field.name.replace('_', '-')} = {json.dumps(value)}")
     click.echo(f"root = {json.dumps(settings.root)}")
+    click.echo("")
+    allowed = settings.versions.allowed
+    click.echo("Versions used (E9): " + ("none found (edition-1 defaults)" if not allowed else ""))
+    for a in allowed:
+        click.echo(f"  {a.describe()}")
+    for warning in settings.versions.warnings:
+        click.echo(f"  warning: {warning}")
     return EXIT_CLEAN
 
 
@@ -776,6 +794,7 @@ def report(paths, config, force_exclude, jobs, fmt, output_file, top, fail_under
         click.echo("rel05-lint: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     review = review_model.build(results, codes, top, thresholds)
+    review = replace(review, versions=tuple(resolver.versions_used()))
     text = report_formats.render(review, fmt)
     if output_file:
         error = output.deliver(text, output_file)

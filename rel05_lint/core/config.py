@@ -723,6 +723,20 @@ class Resolver:
             self._loaded[config] = settings
         return settings
 
+    def versions_used(self) -> list[str]:
+        """What the version-aware rules read, over every configuration loaded (for the review report)."""
+        seen: dict[str, None] = {}
+        for settings in list(self._loaded.values()):
+            seen.update(dict.fromkeys(a.describe() for a in settings.versions.allowed))
+        return list(seen)
+
+    def version_warnings(self) -> list[str]:
+        """One line per dependency file that could not be read, over every configuration loaded."""
+        seen: dict[str, None] = {}
+        for settings in list(self._loaded.values()):
+            seen.update(dict.fromkeys(settings.versions.warnings))
+        return list(seen)
+
     def __call__(self, path: str | Path) -> Settings:
         """The settings for ``path`` (a file or a folder)."""
         return self.settings_for_config(self.config_for(path))

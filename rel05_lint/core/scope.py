@@ -9,7 +9,7 @@ need, at a fraction of ScopeProvider + QualifiedNameProvider's cost.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -24,7 +24,7 @@ class Instance:
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str  # import | assign | with | param | def | class | other
+    kind: str  # import | assign | with | param | def | class | other | fallback
     qualname: str | None = None  # for imports
     value: cst.BaseExpression | None = None  # for assign / with
     node: cst.CSTNode | None = None
@@ -137,12 +137,17 @@ class _Collector:
                     self._block(orelse.body, scope)
                     orelse = None
         elif isinstance(stmt, (cst.Try, cst.TryStar)):
+            before = _sizes(scope)
             self._block(stmt.body, scope)
+            imported = _imported_since(scope, before)
             for handler in stmt.handlers:
                 if handler.name is not None:
                     for name in _target_names(handler.name.name):
                         scope.bind(name, Binding("other", node=handler))
+                start = _sizes(scope)
                 self._block(handler.body, scope)
+                if imported and _catches_import_error(handler):
+                    _mark_fallbacks(scope, start, imported)
             if stmt.orelse:
                 self._block(stmt.orelse.body, scope)
             if stmt.finalbody:
@@ -283,6 +288,8 @@ class ScopeTracker:
         if found is None:
             return None
         bindings, _ = found
+        # An optional import's fallback (``except ImportError: x = None``) does not hide the import.
+        bindings = [b for b in bindings if b.kind != "fallback"] or bindings
         quals = {b.qualname for b in bindings}
         if len(quals) != 1 or any(b.kind != "import" for b in bindings):
             return None
@@ -321,6 +328,39 @@ class ScopeTracker:
                 return cls.self_attrs.get(attr) or cls.bindings.get(attr)
             s = s.parent
         return None
+
+
+def _sizes(scope: Scope) -> dict[str, int]:
+    return {name: len(found) for name, found in scope.bindings.items()}
+
+
+def _imported_since(scope: Scope, before: dict[str, int]) -> frozenset[str]:
+    return frozenset(
+        name for name, found in scope.bindings.items() if any(b.kind == "import" for b in found[before.get(name, 0) :])
+    )
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    kind = handler.type
+    names = kind.elements if isinstance(kind, cst.Tuple) else [kind] if kind is not None else []
+    for el in names:
+        value = el.value if isinstance(el, cst.Element) else el
+        if isinstance(value, cst.Name) and value.value in _IMPORT_ERRORS:
+            return True
+    return False
+
+
+def _mark_fallbacks(scope: Scope, start: dict[str, int], imported: frozenset[str]) -> None:
+    """An optional import (``try: import x`` / ``except ImportError: x = None``):
+    the handler's rebinding of ``x`` is a fallback, so ``x`` still resolves to
+    the import the code is written against."""
+    for name in imported:
+        found = scope.bindings.get(name, [])
+        for i in range(start.get(name, 0), len(found)):
+            found[i] = replace(found[i], kind="fallback")
 
 
 def _code(node: cst.CSTNode | None) -> str:

@@ -159,6 +159,10 @@ def render(review: Review) -> str:
         add(
             f'<p class="meta">{hidden} more director{"ies" if hidden != 1 else "y"} not shown (<code>--top {review.top}</code>).</p>'
         )
+    if review.versions:
+        add(
+            "<p>Library versions used (E9): " + "; ".join(f"<code>{escape(v)}</code>" for v in review.versions) + "</p>"
+        )
     if review.unparsed:
         add("<p>Not analysed (REL001): " + ", ".join(f"<code>{escape(p)}</code>" for p in review.unparsed) + "</p>")
 

@@ -43,5 +43,6 @@ def render(review: Review) -> str:
         "directories": [asdict(a) for a in review.directories],
         "thresholds": [asdict(t) for t in review.thresholds],
         "policy": review.policy,
+        "versions": list(review.versions),
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -63,6 +63,9 @@ def render(review: Review) -> str:
     else:
         add("No findings.")
         add("")
+    if review.versions:
+        add("Library versions used (E9): " + "; ".join(f"`{v}`" for v in review.versions))
+        add("")
     if review.unparsed:
         add(
             "Not analysed (REL001): "

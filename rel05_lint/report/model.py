@@ -92,6 +92,8 @@ class Review:
     thresholds: list[Threshold] = field(default_factory=list)
     policy: str = POLICY
     top: int = 10  # how many files and directories the lists show (--top)
+    # E9: the library versions the version-aware rules used, and where each was read.
+    versions: tuple[str, ...] = ()
 
     @property
     def analysed(self) -> int:
