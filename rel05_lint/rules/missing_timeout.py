@@ -69,7 +69,7 @@ class MissingTimeout(Rule):
     best_practice = "BP05"
     summary = "A remote call whose library waits forever by default is made without a timeout"
     fix_applicability = Applicability.UNSAFE
-    options = ("default-timeout", "extra-timeout-calls")
+    options = ("default-timeout", "extra-timeout-calls", "target-versions")
     counts = (TIMEOUT_CALL, TIMEOUT_EXPLICIT)
     survey_words = REMOTE_WORDS
 

@@ -88,7 +88,7 @@ class TimeoutDisabled(Rule):
     best_practice = "BP05"
     summary = "An explicit None (or an empty timeout object) switches a client timeout off"
     fix_applicability = Applicability.UNSAFE
-    options = ("default-timeout", "extra-timeout-calls")
+    options = ("default-timeout", "extra-timeout-calls", "target-versions")
     counts = (TIMEOUT_CALL, TIMEOUT_EXPLICIT)
     # Only the bounded-default libraries: REL501 counts the others.
     survey_words = ("urllib3", "httpx", "redis", "aiohttp", "sqlalchemy", "botocore")
