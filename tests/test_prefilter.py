@@ -112,6 +112,12 @@ def test_names_need_the_package_imported_and_every_part_written():
         ("REL602", 'app.config["SESSION\\x5fTYPE"] = "filesystem"\n'),
         # REL301 reads max_retries through a ** spread with a computed-looking key.
         ("REL301", 'from celery import Celery\napp = Celery()\n@app.task(**{"max_r\\x65tries": None})\ndef t(): ...\n'),
+        # E8: REL502 without a literal None in the file (pymongo's 0, in a keyword or a URI).
+        ("REL502", "from pymongo import MongoClient\nMongoClient(h, socketTimeoutMS=0)\n"),
+        ("REL502", 'import pymongo\npymongo.MongoClient("mongodb://db/?sockettimeoutms=0")\n'),
+        # E8: kubernetes API classes are matched by pattern, not by name.
+        ("REL501", "from kubernetes import client\nv1 = client.CoreV1Api()\nv1.list_node()\n"),
+        ("REL501", "from kubernetes.client import AppsV1Api as A\nA().list_namespaced_deployment('x')\n"),
     ],
 )
 def test_rules_fire_where_old_triggers_skipped(code, text):
@@ -142,6 +148,23 @@ def test_views_paths_and_extra_timeout_calls_are_honoured():
     text = "import vendor.client\nvendor.client.fetch(1)\n"
     assert "REL501" in _relevant(text, settings=settings)
     assert "REL501" not in _relevant(text)
+    settings = Settings(extra_timeout_calls=(ExtraCall("vendor.Client.fetch"),))
+    text = "from vendor import Client\nc = Client()\nc.fetch(1)\n"
+    assert "REL501" in _relevant(text, settings=settings)
+    assert build_engine(settings, codes=ALL).check(text, "x.py") == build_engine(
+        settings, codes=ALL, prefilter=False
+    ).check(text, "x.py")
+    assert [f.code for f in build_engine(settings).check(text, "x.py")] == ["REL501"]
+
+
+def test_version_dependent_rows_run_only_with_versions_that_need_them():
+    from rel05_lint.core.versions import Allowed, ProjectVersions
+
+    text = "import redis\nredis.Redis()\n"
+    assert "REL501" not in _relevant(text)
+    seven = Settings(versions=ProjectVersions((Allowed("redis", (7, 4), (7, 4), True, "uv.lock"),)))
+    assert "REL501" in _relevant(text, settings=seven)
+    assert [f.code for f in build_engine(seven).check(text, "x.py")] == ["REL501"]
 
 
 def test_a_file_cpython_cannot_parse_runs_every_rule():
