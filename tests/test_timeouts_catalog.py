@@ -159,3 +159,34 @@ def test_rel502_and_rel501_never_fire_on_the_same_call():
     )
     found = build_engine(Settings(select=("REL501", "REL502"))).check(text, "x.py")
     assert sorted((f.row, f.code) for f in found) == [(2, "REL502"), (3, "REL502")]
+
+
+@pytest.mark.parametrize(
+    ("default", "value"), [(10, "10000"), (2.5, "2500"), ("app.conf.TIMEOUT", "int(TIMEOUT * 1000)")]
+)
+def test_pymongo_fixes_write_milliseconds_and_say_so(default, value):
+    settings = Settings(select=("REL501", "REL502"), default_timeout=default)
+    text = "from pymongo import MongoClient\nMongoClient(h)\nMongoClient(h, socketTimeoutMS=0)\n"
+    missing, zero = build_engine(settings).check(text, "x.py")
+    for finding in (missing, zero):
+        assert finding.fix is not None and "milliseconds" in finding.fix.message
+        assert value in finding.fix.message
+    fixed = build_engine(settings).fix(text, "x.py", unsafe=True).fixed_text
+    assert fixed is not None and f"MongoClient(h, timeoutMS={value})" in fixed
+    assert f"socketTimeoutMS={value})" in fixed
+
+
+def test_twilio_fix_is_display_only_and_names_the_client_class():
+    text = "from twilio.rest import Client\nClient(sid, token)\n"
+    engine = build_engine(Settings(select=("REL501",)))
+    (finding,) = engine.check(text, "x.py")
+    assert finding.fix is not None and finding.fix.applicability.value == "display-only"
+    assert "http_client=TwilioHttpClient(timeout=10)" in finding.fix.message
+    assert engine.fix(text, "x.py", unsafe=True).fixed_text is None
+
+
+def test_new_client_constructors_are_not_remote_calls_for_other_rules():
+    # MongoClient() and twilio's Client() do no I/O when built: REL1xx/REL3xx must not see a remote call.
+    for name in ("pymongo.MongoClient", "twilio.rest.Client", "twilio.http.http_client.TwilioHttpClient"):
+        assert name not in remote.MODULE_CALLS
+    assert remote.MODULE_CALLS["asyncpg.connect"] == "asyncpg"
