@@ -36,7 +36,7 @@ def _verdict(text: str, edit_at) -> list[str]:
 def test_real_fixes_pass():
     text = (
         '"""doc"""\nimport queue\nimport requests\nfrom tenacity import retry\n\n'
-        "@retry\ndef f(url):\n    q = queue.Queue()\n    return requests.get(url, headers={'a': 1}) + 1\n"
+        "@retry\ndef f(url):\n    q = queue.Queue()\n    start(q)  # handed on, so it can grow (E4)\n    return requests.get(url, headers={'a': 1}) + 1\n"
     )
     findings = [f for f in ENGINE.check(text, "t.py") if f.fix]
     assert {f.code for f in findings} >= {"REL301", "REL401", "REL501"}

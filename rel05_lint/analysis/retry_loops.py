@@ -17,11 +17,13 @@ rule pages):
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from rel05_lint.analysis.loop_flow import handler_goes_round
 from rel05_lint.catalog import waits
 from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
 from rel05_lint.catalog.retries import CELERY_APPS, CELERY_TASK_BASES, MECHANISMS, is_broad
@@ -115,6 +117,16 @@ _QUIET_CALLS = frozenset(
         "format",
     }
 )
+# Optimistic-lock and serialization signals (E6): contention, not failure.
+CONTENTION_ERRORS = frozenset({"WatchError", "StaleDataError", "SerializationFailure", "DeadlockDetected"})
+# Waits on local primitives (E6): polling them is not retrying a dependency.
+_LOCAL_WAITS = frozenset({"result", "get", "get_nowait", "wait", "acquire", "join", "exception"})
+# Methods of builtin containers: never a wait.
+_CONTAINER_CALLS = frozenset(
+    {"add", "discard", "remove", "pop", "popleft", "update", "setdefault", "clear", "extend", "insert", "get", "items"}
+)
+# Unresolved helpers whose name says they may wait (kept as "unknown").
+_WAIT_WORDS = ("sleep", "wait", "backoff", "delay", "pause", "throttle", "retry")
 _NESTED = (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.Lambda)
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -232,6 +244,8 @@ def _form(ctx: Context, node) -> tuple[str, bool] | None:
             return f"`while {test.value}`", True
         return None
     it = node.iter
+    if literal_schedule(ctx, it) is not None:
+        return f"`for ... in {_short(ctx.code(it))}`", False
     if not isinstance(it, cst.Call):
         return None
     if ctx.qualname(it.func) == "itertools.count":
@@ -239,6 +253,87 @@ def _form(ctx: Context, node) -> tuple[str, bool] | None:
     if isinstance(it.func, cst.Name) and it.func.value == "range" and ctx.scopes.lookup("range") is None:
         return "`for ... in range()`", False
     return None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 and "\n" not in text else "(...)"
+
+
+def literal_schedule(ctx: Context, expr: cst.BaseExpression, depth: int = 0) -> list[float] | None:
+    """``(1, 3, 5)`` or a name bound once to a literal sequence of numbers (E6)."""
+    if isinstance(expr, cst.Name) and depth < 2:
+        value = ctx.scopes.value_of(expr)
+        return literal_schedule(ctx, value, depth + 1) if value is not None and value is not expr else None
+    if not isinstance(expr, (cst.Tuple, cst.List)) or len(expr.elements) < 2:
+        return None
+    out = []
+    for el in expr.elements:
+        if isinstance(el, cst.StarredElement) or not isinstance(el.value, (cst.Integer, cst.Float)):
+            return None
+        out.append(float(el.value.evaluated_value))
+    return out
+
+
+def contention_only(ctx: Context, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """The handler catches only optimistic-lock or serialization signals."""
+    kind = handler.type
+    if kind is None:
+        return False
+    exprs = [e.value for e in kind.elements] if isinstance(kind, cst.Tuple) else [kind]
+    for expr in exprs:
+        spelled = ctx.qualname(expr) or (ctx.code(expr) if isinstance(expr, (cst.Name, cst.Attribute)) else "")
+        if spelled.rsplit(".", 1)[-1] not in CONTENTION_ERRORS:
+            return False
+    return True
+
+
+def only_local_waits(ctx: Context, body) -> bool:
+    """Every call in the ``try`` body waits on a local primitive
+    (``future.result(timeout=...)``, ``q.get(timeout=...)``, ``event.wait()``...)."""
+    calls = [n for n in nodes(body, _SCOPES) if isinstance(n, cst.Call)]
+    if not calls:
+        return False
+    for call in calls:
+        if _call_name(call) in _QUIET_CALLS:
+            continue
+        if not (isinstance(call.func, cst.Attribute) and call.func.attr.value in _LOCAL_WAITS):
+            return False
+        if ctx.qualname(call.func) is not None:
+            return False  # a module function such as requests.get, not a method of a local object
+    return True
+
+
+def _sleeps_on_failure(ctx: Context, region, t, handlers) -> bool:
+    """A sleep in a going-round handler or elsewhere in the loop body outside
+    the ``try`` body (before it counts, E12)."""
+    in_try = {id(s) for s in statements(t.body)}
+    for stmt in region:
+        if id(stmt) in in_try or stmt is t or not isinstance(stmt, cst.BaseSmallStatement):
+            continue
+        if any(isinstance(n, cst.Call) and _is_sleep(ctx, n) is not None for n in [stmt, *nodes(stmt, _NESTED)]):
+            return True
+    return False
+
+
+def _may_wait(ctx: Context, call: cst.Call, depth: int = 0) -> bool:
+    """Could this call (in a handler, outside the ``try``) wait? Only when it is
+    resolved to a module function that sleeps, or its name says so (E6)."""
+    name = _call_name(call)
+    if name is None or name in _QUIET_CALLS or name in _CONTAINER_CALLS:
+        return False
+    if any(word in name.lower() for word in _WAIT_WORDS):
+        return True
+    if isinstance(call.func, cst.Name) and depth < 3:
+        found = ctx.scopes.lookup(call.func.value)
+        if found is not None:
+            for b in found[0]:
+                if b.kind == "def" and isinstance(b.node, cst.FunctionDef):
+                    for n in nodes(b.node.body, _SCOPES):
+                        if isinstance(n, cst.Call) and (_is_sleep(ctx, n) is not None or _may_wait(ctx, n, depth + 1)):
+                            return True
+                elif b.kind != "def":
+                    return b.kind != "import" or ctx.qualname(call.func) is None
+    return False
 
 
 def catches_connection_error(ctx: Context, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -326,11 +421,18 @@ def _analyse(ctx: Context, node) -> RetryLoop | None:
         return None
     qualifying: list[tuple[cst.Try | cst.TryStar, list[cst.ExceptHandler | cst.ExceptStarHandler]]] = []
     for t in tries:
-        round_handlers = [h for h in t.handlers if not always_leaves(h.body)]
+        # E6: the handler must let the loop go round again (nothing after the
+        # try leaves unconditionally), and contention is not failure.
+        round_handlers = [h for h in t.handlers if handler_goes_round(node, t, h) and not contention_only(ctx, h)]
         if not round_handlers:
             continue
         remote = any(isinstance(n, cst.Call) and remote_call(ctx, n) is not None for n in nodes(t.body, _SCOPES))
-        if remote or any(catches_connection_error(ctx, h) for h in round_handlers):
+        connection = any(catches_connection_error(ctx, h) for h in round_handlers)
+        if (
+            remote
+            or (connection and not only_local_waits(ctx, t.body))
+            or _sleeps_on_failure(ctx, region, t, round_handlers)
+        ):
             qualifying.append((t, round_handlers))
     if not qualifying:
         return None
@@ -340,15 +442,19 @@ def _analyse(ctx: Context, node) -> RetryLoop | None:
     outside = [s for s in region if id(s) not in handler_ids]
     if not any(isinstance(s, (cst.Break, cst.Return)) for s in outside):
         return None
-    if _feeds_data(ctx, node, region, qualifying):
+    schedule = literal_schedule(ctx, node.iter) if isinstance(node, cst.For) else None
+    if schedule is None and _feeds_data(ctx, node, region, qualifying):
         return None
     facts = _loop_facts(ctx, node, region)
+    wait = _loop_wait(ctx, region, qualifying, facts)
+    if schedule is not None:
+        wait = _schedule_wait(ctx, node, region, schedule, wait)
     return RetryLoop(
         node=node,
         label=f"hand-written {text} retry loop",
         unbounded_form=unbounded_form,
         unbounded=unbounded_form and _never_gives_up(region, qualifying, handlers),
-        wait=_loop_wait(ctx, region, qualifying, facts),
+        wait=wait,
         any_error=any(_catches_everything(ctx, h) for h in handlers),
     )
 
@@ -418,6 +524,30 @@ def _never_gives_up(region, qualifying, handlers) -> bool:
     return True
 
 
+def _schedule_wait(ctx: Context, node, region, schedule: list[float], wait: waits.Wait) -> waits.Wait:
+    """``for delay in (1, 3, 5): ... sleep(delay)``: the schedule is the wait (E6).
+    Increasing numbers grow, equal numbers do not; a decreasing schedule is left
+    alone."""
+    target = node.target
+    if not isinstance(target, cst.Name):
+        return wait
+    uses_target = any(
+        isinstance(n, cst.Call)
+        and (d := _is_sleep(ctx, n)) is not None
+        and isinstance(d, cst.Name)
+        and d.value == target.value
+        for s in region
+        for n in [s, *nodes(s, _NESTED)]
+    )
+    if not uses_target:
+        return wait
+    if all(a == schedule[0] for a in schedule):
+        return waits.Wait(waits.CONSTANT, False, "sleeps the same time between attempts")
+    if all(a <= b for a, b in itertools.pairwise(schedule)):
+        return waits.Wait(waits.GROWING, wait.random, "sleeps longer each round")
+    return waits.UNKNOWN_WAIT
+
+
 def _loop_facts(ctx: Context, node, region) -> waits.LoopFacts:
     counters: set[str] = set()
     values: dict[str, list] = {}
@@ -456,7 +586,7 @@ def _loop_wait(ctx: Context, region, qualifying, facts: waits.LoopFacts) -> wait
             delay = _is_sleep(ctx, n)
             if delay is not None:
                 delays.append(waits.expression_wait(ctx, delay, facts))
-            elif id(stmt) not in in_try and _call_name(n) not in _QUIET_CALLS:
+            elif id(stmt) not in in_try and _may_wait(ctx, n):
                 helpers = True
     if delays:
         w = waits.combine(delays)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from rel05_lint.analysis.queue_growth import can_grow
 from rel05_lint.catalog.queues import QUEUE_NAMES, Unbounded, in_call, queue_call, unbounded
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
@@ -42,6 +43,9 @@ class UnboundedQueue(Rule):
         if qc is None:
             return
         problem = unbounded(self.ctx, qc)
+        # E4: only a queue that can grow with load is a risk.
+        if problem is not None and not can_grow(self.ctx, node):
+            problem = None
         self.count(QUEUE, problem is None, node)
         if problem is None:
             return
