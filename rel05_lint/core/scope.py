@@ -420,8 +420,9 @@ class ScopeTracker:
         if found is None:
             return None
         bindings, _ = found
-        # An optional import's fallback (``except ImportError: x = None``) does not hide the import.
-        bindings = [b for b in bindings if b.kind != "fallback"] or bindings
+        # An optional import's fallback (``except ImportError: x = None``) does not hide
+        # the import; an import for type checkers only does not exist at run time.
+        bindings = [b for b in bindings if b.kind not in ("fallback", "typing")] or bindings
         quals = {b.qualname for b in bindings}
         if len(quals) != 1 or any(b.kind != "import" for b in bindings):
             return None
