@@ -247,7 +247,7 @@ def run(program: str, folder: Path, failures: int = 2) -> tuple[list, str | None
         outcome = None
         try:
             code = compile(program, "program.py", "exec", dont_inherit=True)
-            exec(code, {"__name__": "program"})  # noqa: S102 - a program the test wrote, run with stubs
+            exec(code, {"__name__": "program"})  # a program the test wrote, run with stubs
         except Exception as exc:  # noqa: BLE001 - the outcome is compared, whatever it is
             outcome = type(exc).__name__
         return list(events_module.EVENTS), outcome  # type: ignore[attr-defined]
