@@ -111,13 +111,16 @@ def build(imports: str, retries: str, name: str, shapes: list[int], star: bool, 
         elif shape == 8:
             body.append(f"@{retry}\ndef {fn}(u):\n    return {get}(u, timeout=1)\n")
         elif shape == 9:
+            # (a class attribute named like the retry's own prefix would break the original)
+            attr = "stop_after_attempt" if name == retry.split(".")[0] else name
             body.append(
-                f"class C{n}:\n    {name} = 3\n\n    @{retry}\n    def m(self, u):\n        return {get}(u, timeout=1)\n\n"
+                f"class C{n}:\n    {attr} = 3\n\n    @{retry}\n    def m(self, u):\n        return {get}(u, timeout=1)\n\n"
                 f"def {fn}(u):\n    return C{n}().m(u)\n"
             )
         elif shape == 10:
+            param = "stop_after_attempt" if name == retrying.split(".")[0] else name
             body.append(
-                f"def make{n}({name}):\n    return {retrying}()\n\n"
+                f"def make{n}({param}):\n    return {retrying}()\n\n"
                 f"def {fn}(u):\n    return make{n}(3)(lambda: {get}(u, timeout=1))\n"
             )
         elif shape == 11:
