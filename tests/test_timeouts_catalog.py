@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import sys
 
 import libcst as cst
 import pytest
@@ -59,10 +60,16 @@ def test_stdlib_positions_match_the_running_python(name, spec):
         "poplib.POP3_SSL",
     ],
 )
-def test_version_dependent_positions_count_by_keyword_only(name):
+def test_version_dependent_positions_count_as_present(name):
+    """The timeout's position on Python 3.10/3.11 (keyword-only from 3.12 except
+    LMTP's): an argument there is present (issue 20 item 9), never passed twice."""
     target = timeouts.FUNCTIONS[name]
-    assert target.arg.position is None and target.missing
-    assert "timeout" in inspect.signature(_resolve(name)).parameters
+    assert target.missing and target.arg.position is not None
+    assert target.arg.varies == (name != "smtplib.LMTP")
+    params = inspect.signature(_resolve(name)).parameters
+    assert "timeout" in params
+    if sys.version_info < (3, 12) or not target.arg.varies:
+        assert list(params).index("timeout") == target.arg.position
 
 
 def _remote(source: str):

@@ -13,10 +13,10 @@ import libcst as cst
 
 from rel05_lint.analysis.retry_loops import RetryLoop, may_retry, retry_loop
 from rel05_lint.catalog.retries import RetrySite, retry_site
-from rel05_lint.core.fixes import Change, Replace, add_keyword, extend_from, import_for, make_arg
+from rel05_lint.core.args import may_add_keyword
+from rel05_lint.core.fixes import Change, Replace, add_keyword, import_for, make_arg
 from rel05_lint.core.prefilter import Facts
 from rel05_lint.core.rule import Context, Rule
-from rel05_lint.core.scope import dotted
 from rel05_lint.core.sites import Kind
 
 # A retry site complies when it is bounded, backs off and jitters (jitter is
@@ -73,36 +73,39 @@ class RetryRule(Rule):
 
 
 def set_option(
-    site: RetrySite, keyword: str, value_code: str, existing: cst.BaseExpression | None = None
-) -> list[Change]:
+    ctx: Context, site: RetrySite, keyword: str, value_code: str, existing: cst.BaseExpression | None = None
+) -> list[Change] | None:
     """Changes that give ``site`` the option ``keyword=value``: replace the value
-    it has, add the keyword to its call, or turn a bare ``@retry`` into a call."""
+    it has, add the keyword to its call, or turn a bare ``@retry`` into a call.
+    None where an added keyword would not take effect or could clash."""
     value = cst.parse_expression(value_code)
     if existing is not None:
         return [Replace(existing, value)]
     if site.call is None:
         expr = site.func
         return [Replace(expr, cst.Call(func=expr, args=[make_arg(keyword, value_code)]))]
+    if applied_by_call(site) or not may_add_keyword(site.call, keyword, ctx):
+        return None
     return [Replace(site.call, add_keyword(site.call, keyword, value_code))]
 
 
-def tenacity_name(ctx: Context, like: cst.BaseExpression, name: str) -> tuple[str, list[Change]]:
+def applied_by_call(site: RetrySite) -> bool:
+    """``tenacity.retry(f)``: given one positional argument, tenacity wraps it with
+    the defaults and ignores every keyword, so a keyword a fix adds bounds nothing."""
+    call = site.call
+    if call is None or site.mechanism.library != "tenacity" or not site.qualname.endswith(".retry"):
+        return False
+    return any(a.keyword is None and a.star == "" for a in call.args)
+
+
+def tenacity_name(ctx: Context, like: cst.BaseExpression, name: str) -> tuple[str, list[Change]] | None:
     """How to spell ``tenacity.<name>`` next to ``like`` (the expression the fix
-    edits): ``t.retry`` gets ``t.<name>``; otherwise the file's imports decide."""
+    edits): ``t.retry`` gets ``t.<name>``; otherwise the file's imports decide
+    (``core.fixes.import_for``). None when no spelling is safe at the site."""
     if isinstance(like, cst.Attribute) and ctx.qualname(like.value) == "tenacity":
-        return f"{ctx.code(like.value)}.{name}", []
-    scope = ctx.scopes.module_scope
-    if isinstance(like, cst.Name) and name not in scope.bindings:
-        # `retry` came from `from tenacity import ...`: extend that line, even
-        # when the file also has `import tenacity`.
-        for bindings in scope.bindings.values():
-            node = bindings[0].node
-            if (
-                isinstance(node, cst.ImportFrom)
-                and not node.relative
-                and node.module is not None
-                and dotted(node.module) == "tenacity"
-                and not isinstance(node.names, cst.ImportStar)
-            ):
-                return name, [Replace(node, extend_from(node, name))]
-    return import_for(ctx, "tenacity", name)
+        spelling = f"{ctx.code(like.value)}.{name}"
+        if ctx.qualname(cst.parse_expression(spelling)) == f"tenacity.{name}":
+            return spelling, []
+    # `retry` came from `from tenacity import ...`: extend that line, even when
+    # the file also has `import tenacity`.
+    return import_for(ctx, "tenacity", name, prefer_from=isinstance(like, cst.Name))

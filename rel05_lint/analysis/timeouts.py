@@ -30,7 +30,10 @@ def default_value(ctx: Context, keyword: str) -> tuple[str, list] | None:
             return str(max(1, math.ceil(float(settings.default_timeout)))), []
         return settings.timeout_code, []
     module, name = imported
-    spelling, changes = import_for(ctx, module, name)
+    spelled = import_for(ctx, module, name)
+    if spelled is None:
+        return None
+    spelling, changes = spelled
     if not _resolves_here(ctx, spelling, changes, f"{module}.{name}"):
         return None
     if keyword in WHOLE_SECONDS:

@@ -6,10 +6,12 @@ timeout objects below that set no bound at all); REL504 reads literal values
 on all of them. ``catalog/remote.py`` builds its library map from these
 tables, so a name is listed once.
 
-Positions are 0-based and only given where the signature is the same on every
-supported Python/library version (the spec: ``HTTPSConnection``, ``SMTP_SSL``
-and friends count by keyword only). Library facts behind each row are in the
-rule pages (rules/REL501.md, rules/REL502.md).
+Positions are 0-based. ``HTTPSConnection``, ``SMTP_SSL``, ``POP3_SSL``,
+``IMAP4_SSL`` and ``FTP_TLS`` take the timeout by position on Python 3.10 and
+3.11 and by keyword only from 3.12 (``varies``): an argument at that position
+means "present, value unknown" (no finding, no fix that would pass it twice).
+Library facts behind each row are in the rule pages (rules/REL501.md,
+rules/REL502.md).
 """
 
 from __future__ import annotations
@@ -62,8 +64,15 @@ class Target:
         return (self.arg, *self.also)
 
 
-def _t(library: str, keyword: str = "timeout", position: int | None = None, missing: bool = True, **kw) -> Target:
-    return Target(library, ArgSpec(keyword, position), missing, **kw)
+def _t(
+    library: str,
+    keyword: str = "timeout",
+    position: int | None = None,
+    missing: bool = True,
+    varies: bool = False,
+    **kw,
+) -> Target:
+    return Target(library, ArgSpec(keyword, position, varies), missing, **kw)
 
 
 HTTP_VERBS = ("request", "get", "options", "head", "post", "put", "patch", "delete")
@@ -85,17 +94,23 @@ FUNCTIONS: dict[str, Target] = {
     # urlopen(url, data=None, timeout=GLOBAL): GLOBAL is socket.getdefaulttimeout(), None.
     "urllib.request.urlopen": _t("urllib", position=2),
     "http.client.HTTPConnection": _t("http.client", position=2),
-    "http.client.HTTPSConnection": _t("http.client"),
+    # (host, port, key_file, cert_file, timeout) on 3.10/3.11; keyword-only on 3.12.
+    "http.client.HTTPSConnection": _t("http.client", position=4, varies=True),
     "socket.create_connection": _t("socket", position=1),
     "smtplib.SMTP": _t("smtplib", position=3),
-    "smtplib.SMTP_SSL": _t("smtplib"),
-    "smtplib.LMTP": _t("smtplib"),
+    # (host, port, local_hostname, keyfile, certfile, timeout) on 3.10/3.11.
+    "smtplib.SMTP_SSL": _t("smtplib", position=5, varies=True),
+    # (host, port, local_hostname, source_address, timeout) on every version.
+    "smtplib.LMTP": _t("smtplib", position=4),
     "ftplib.FTP": _t("ftplib", position=4),
-    "ftplib.FTP_TLS": _t("ftplib"),
+    # (host, user, passwd, acct, keyfile, certfile, context, timeout) on 3.10/3.11.
+    "ftplib.FTP_TLS": _t("ftplib", position=7, varies=True),
     "imaplib.IMAP4": _t("imaplib", position=2),
-    "imaplib.IMAP4_SSL": _t("imaplib"),
+    # (host, port, keyfile, certfile, ssl_context, timeout) on 3.10/3.11.
+    "imaplib.IMAP4_SSL": _t("imaplib", position=5, varies=True),
     "poplib.POP3": _t("poplib", position=2),
-    "poplib.POP3_SSL": _t("poplib"),
+    # (host, port, keyfile, certfile, timeout) on 3.10/3.11.
+    "poplib.POP3_SSL": _t("poplib", position=4, varies=True),
     # libpq has no compiled-in connect timeout; the DSN may carry it (see dsn_has_connect_timeout).
     "psycopg2.connect": _t("psycopg2", "connect_timeout"),
     # PyMySQL bounds the TCP connect (10 s) but not reads; all its parameters are keyword-only.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -27,6 +28,9 @@ class ArgSpec:
 
     keyword: str
     position: int | None = None
+    # The position holds the bound on some supported Python versions only
+    # (3.10/3.11; keyword-only on 3.12): an argument there is present, value unknown.
+    varies: bool = False
 
 
 def positional(call: cst.Call) -> list[cst.Arg]:
@@ -57,7 +61,7 @@ def find(call: cst.Call, spec: ArgSpec, ctx: Context | None = None) -> Found:
     if spec.position is not None:
         pos = positional(call)
         if len(pos) > spec.position:
-            return pos[spec.position].value
+            return UNKNOWN if spec.varies else pos[spec.position].value
         if has_star_args(call) and len(pos) <= spec.position:
             # f(*args) may fill the position; like **kwargs, assume present.
             return UNKNOWN
@@ -77,6 +81,9 @@ def spread_keys(value: cst.BaseExpression, ctx: Context | None = None) -> dict[s
         bound = ctx.scopes.value_of(value)
         if bound is None:
             return None
+        found = ctx.scopes.lookup(value.value)
+        if found is not None and value.value in found[1].mutated:
+            return None  # edition 2, E3: filled later (`d[k] = v`, `.update()`): unknown content
         value = bound
     if isinstance(value, cst.Dict):
         keys: dict[str, cst.BaseExpression] = {}
@@ -96,6 +103,36 @@ def spread_keys(value: cst.BaseExpression, ctx: Context | None = None) -> dict[s
             spread[a.keyword.value] = a.value
         return spread
     return None
+
+
+def may_add_keyword(call: cst.Call, name: str, ctx: Context) -> bool:
+    """Whether a fix may add ``name=...`` to ``call``: never where a ``*args`` may
+    fill the parameter by position or a ``**spread`` may hold the keyword ("got
+    multiple values for keyword argument"). A spread qualifies only when the
+    file shows its keys without ``name``: a literal, or a name bound once to
+    one whose every other mention in the file is a ``**`` spread (nothing can
+    fill it, here or through a call)."""
+    for arg in call.args:
+        if arg.star == "*":
+            return False
+        if arg.star == "**":
+            keys = spread_keys(arg.value, ctx)
+            if keys is None or name in keys:
+                return False
+            if isinstance(arg.value, cst.Name) and not _only_spread(ctx, arg.value.value):
+                return False
+    return True
+
+
+def _only_spread(ctx: Context, name: str) -> bool:
+    def count() -> tuple[int, int]:
+        code = ctx.module.code
+        mentions = len(re.findall(rf"(?<![\w.]){re.escape(name)}(?!\w)", code))
+        spreads = len(re.findall(rf"\*\*\s*{re.escape(name)}(?!\w)", code))
+        return mentions, spreads
+
+    mentions, spreads = ctx.memo("spread-mentions:" + name, ctx.module, lambda _ctx, _node: count())
+    return mentions - spreads <= 1  # the one binding (`NAME = {...}`)
 
 
 def string_value(node: cst.CSTNode | None) -> str | None:

@@ -146,7 +146,7 @@ class Engine:
             if syntax is not None:  # CPython's message beats libcst's internal one ("Logic error!")
                 return self._tool_error(path, *syntax[:2], syntax[3]), False
             return self._tool_error(path, 1, 0, f"cannot parse: {_one_line(str(exc)) or type(exc).__name__}"), False
-        scopes = ScopeTracker(module)
+        scopes = ScopeTracker(module, text)
         ctx = Context(module, path, self.settings, scopes, newline_of(text))
         for rule in relevant:
             rule.start(ctx)

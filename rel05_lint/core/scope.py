@@ -24,8 +24,8 @@ class Instance:
 
 @dataclass(frozen=True)
 class Binding:
-    kind: str  # import | assign | with | param | def | class | other | fallback
-    qualname: str | None = None  # for imports
+    kind: str  # import | typing | assign | with | param | def | class | other | fallback
+    qualname: str | None = None  # for imports (and typing: imports only under TYPE_CHECKING)
     value: cst.BaseExpression | None = None  # for assign / with
     node: cst.CSTNode | None = None
 
@@ -46,6 +46,11 @@ class Scope:
     self_name: str | None = None  # first parameter of a method
     self_attrs: dict[str, list[Binding]] = field(default_factory=dict)  # class: self.x = ...
     has_star_import: bool = False
+    # A lambda or comprehension: binds only its parameters or targets.
+    expression: bool = False
+    # Names whose dict content a statement of this scope changes (edition 2, E3):
+    # ``d[k] = v``, ``del d[k]``, ``d.update(...)``, ``d.setdefault(...)``...
+    mutated: set[str] = field(default_factory=set)
 
     def bind(self, name: str, binding: Binding) -> None:
         self.bindings.setdefault(name, []).append(binding)
@@ -67,6 +72,46 @@ def dotted(node: cst.CSTNode) -> str | None:
     return ".".join(reversed(parts))
 
 
+# Dict methods that change its content (E3 makes a spread of such a dict unknown).
+_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__", "__ior__"})
+EXPRESSION_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+def _mutated_name(node: cst.CSTNode | None) -> str | None:
+    """``d`` for ``d.update(...)``-like calls and ``d[k]`` targets, else None."""
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS:
+            return func.value.value
+    elif isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name):
+        return node.value.value
+    return None
+
+
+def _pattern_names(pattern: cst.CSTNode) -> list[str]:
+    """Names a ``case`` pattern captures (``case x``, ``[*rest]``, ``{**kw}``, ``... as y``)."""
+    out: list[str] = []
+    stack = [pattern]
+    while stack:
+        node = stack.pop()
+        for name in (
+            getattr(node, "name", None) if isinstance(node, (cst.MatchAs, cst.MatchStar)) else None,
+            node.rest if isinstance(node, cst.MatchMapping) else None,
+        ):
+            if isinstance(name, cst.Name):
+                out.append(name.value)
+        if not isinstance(node, cst.MatchValue):  # a value pattern's names are read, not bound
+            stack.extend(node.children)
+    return out
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    """``if TYPE_CHECKING:`` / ``if typing.TYPE_CHECKING:``: the body never runs."""
+    if isinstance(test, cst.Name):
+        return test.value == "TYPE_CHECKING"
+    return isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
+
+
 def _target_names(target: cst.BaseExpression) -> list[str]:
     if isinstance(target, cst.Name):
         return [target.value]
@@ -85,12 +130,27 @@ class _Collector:
 
     def __init__(self) -> None:
         self.scopes: dict[int, Scope] = {}
+        self._typing_only = False  # inside `if TYPE_CHECKING:`
 
-    def module(self, module: cst.Module) -> Scope:
+    def module(self, module: cst.Module, walrus: bool = True) -> Scope:
         scope = Scope("module", module, None)
         self.scopes[id(module)] = scope
         self._block(module.body, scope)
+        if walrus:
+            self._walrus(module, scope)
         return scope
+
+    def _walrus(self, root: cst.CSTNode, scope: Scope) -> None:
+        """``(x := ...)`` binds ``x`` in the enclosing def (through comprehensions)."""
+        stack: list[tuple[cst.CSTNode, Scope]] = [(root, scope)]
+        while stack:
+            node, where = stack.pop()
+            if isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name):
+                where.bind(node.target.value, Binding("other", node=node))
+            inner = self.scopes.get(id(node))
+            if inner is not None and node is not root:
+                where = inner
+            stack.extend((child, where) for child in node.children)
 
     def _block(self, body, scope: Scope) -> None:
         if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
@@ -126,6 +186,15 @@ class _Collector:
                         scope.bind(name, Binding(kind, value=item.item if direct else None, node=stmt))
                     self._self_attr(item.asname.name, item.item, scope, "with")
             self._block(stmt.body, scope)
+        elif isinstance(stmt, cst.If) and _is_type_checking(stmt.test):
+            # Imports here exist for type checkers only: not run-time names.
+            outer, self._typing_only = self._typing_only, True
+            self._block(stmt.body, scope)
+            self._typing_only = outer
+            if isinstance(stmt.orelse, cst.If):
+                self._stmt(stmt.orelse, scope)
+            elif stmt.orelse is not None:
+                self._block(stmt.orelse.body, scope)
         elif isinstance(stmt, (cst.If, cst.While)):
             self._block(stmt.body, scope)
             orelse = stmt.orelse
@@ -154,6 +223,8 @@ class _Collector:
                 self._block(stmt.finalbody.body, scope)
         elif isinstance(stmt, cst.Match):
             for case in stmt.cases:
+                for name in _pattern_names(case.pattern):
+                    scope.bind(name, Binding("other", node=case))
                 self._block(case.body, scope)
 
     def _function(self, fn: cst.FunctionDef, outer: Scope) -> None:
@@ -172,6 +243,7 @@ class _Collector:
         self._block(fn.body, scope)
 
     def _small(self, small: cst.CSTNode, scope: Scope) -> None:
+        self._mutation(small, scope)
         if isinstance(small, cst.Assign):
             single = len(small.targets) == 1
             for t in small.targets:
@@ -193,21 +265,23 @@ class _Collector:
             for name in _target_names(small.target):
                 scope.bind(name, Binding("other", node=small))
         elif isinstance(small, cst.Import):
+            kind = "typing" if self._typing_only else "import"
             for alias in small.names:
                 full = dotted(alias.name)
                 if full is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    scope.bind(alias.asname.name.value, Binding("import", qualname=full, node=small))
+                    scope.bind(alias.asname.name.value, Binding(kind, qualname=full, node=small))
                 else:
                     head = full.split(".")[0]
-                    scope.bind(head, Binding("import", qualname=head, node=small))
+                    scope.bind(head, Binding(kind, qualname=head, node=small))
         elif isinstance(small, cst.ImportFrom):
             module = dotted(small.module) if small.module is not None else None
             base = "." * len(small.relative) + (module or "")
             if isinstance(small.names, cst.ImportStar):
                 scope.has_star_import = True
                 return
+            kind = "typing" if self._typing_only else "import"
             for alias in small.names:
                 imported = dotted(alias.name)
                 if imported is None:
@@ -216,9 +290,27 @@ class _Collector:
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     local = alias.asname.name.value
                 qual = f"{base}.{imported}" if base and not base.endswith(".") else f"{base}{imported}"
-                scope.bind(local, Binding("import", qualname=qual, node=small))
+                scope.bind(local, Binding(kind, qualname=qual, node=small))
         elif isinstance(small, cst.Global):
             scope.global_names.update(n.name.value for n in small.names)
+
+    def _mutation(self, small: cst.CSTNode, scope: Scope) -> None:
+        """Record ``d[k] = v``, ``del d[k]``, ``d.update(...)`` (as a statement or a value)."""
+        nodes: list[cst.CSTNode | None] = []
+        if isinstance(small, cst.Assign):
+            nodes = [t.target for t in small.targets] + [small.value]
+        elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+            nodes = [small.target, small.value]
+        elif isinstance(small, cst.Expr):
+            nodes = [small.value]
+        elif isinstance(small, cst.Del):
+            nodes = [small.target]
+            if isinstance(small.target, cst.Tuple):
+                nodes = [el.value for el in small.target.elements]
+        for node in nodes:
+            name = _mutated_name(node)
+            if name is not None:
+                scope.mutated.add(name)
 
     def _self_attr(self, target, value, scope: Scope, kind: str) -> None:
         """``self.x = ...`` inside a method binds ``x`` for the whole class."""
@@ -240,9 +332,10 @@ def _is_staticmethod(fn: cst.FunctionDef) -> bool:
 class ScopeTracker:
     """Follows the traversal into and out of scopes and answers name questions."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, text: str | None = None) -> None:
         collector = _Collector()
-        self.module_scope = collector.module(module)
+        # Walrus targets need a walk over expressions: only where one can be.
+        self.module_scope = collector.module(module, walrus=text is None or ":=" in text)
         self._scopes = collector.scopes
         self.current = self.module_scope
 
@@ -250,10 +343,49 @@ class ScopeTracker:
     def enter(self, node: cst.CSTNode) -> None:
         self.current = self._scopes.get(id(node), self.current)
 
+    def enter_expression(self, node: cst.CSTNode) -> None:
+        """A lambda or comprehension: its parameters or targets shadow outer names
+        (the scope is built here, when the walk reaches it)."""
+        scope = self._scopes.get(id(node))
+        if scope is None:
+            scope = Scope("function", node, self.current, expression=True)
+            if isinstance(node, cst.Lambda):
+                params = node.params
+                for p in (*params.posonly_params, *params.params, *params.kwonly_params):
+                    scope.bind(p.name.value, Binding("param", node=p))
+                for extra in (params.star_arg, params.star_kwarg):
+                    if isinstance(extra, cst.Param):
+                        scope.bind(extra.name.value, Binding("param", node=extra))
+            else:
+                comp: cst.CompFor | None = node.for_in  # type: ignore[attr-defined]
+                while comp is not None:
+                    for name in _target_names(comp.target):
+                        scope.bind(name, Binding("other", node=comp))
+                    comp = comp.inner_for_in
+            self._scopes[id(node)] = scope
+        self.current = scope
+
     def exit(self, node: cst.CSTNode) -> None:
         scope = self._scopes.get(id(node))
         if scope is not None and scope.parent is not None:
             self.current = scope.parent
+
+    @property
+    def declared_global(self) -> set[str]:
+        """Every name some scope of the file declares ``global``."""
+        names: set[str] = set()
+        for scope in self._scopes.values():
+            names |= scope.global_names
+        return names
+
+    @property
+    def frame(self) -> Scope:
+        """The def, class or module the current code runs in (through lambdas and
+        comprehensions): where ``self``, ``global`` and statements belong."""
+        s = self.current
+        while s.expression and s.parent is not None:
+            s = s.parent
+        return s
 
     def scope_of(self, node: cst.CSTNode) -> Scope | None:
         return self._scopes.get(id(node))
@@ -288,8 +420,9 @@ class ScopeTracker:
         if found is None:
             return None
         bindings, _ = found
-        # An optional import's fallback (``except ImportError: x = None``) does not hide the import.
-        bindings = [b for b in bindings if b.kind != "fallback"] or bindings
+        # An optional import's fallback (``except ImportError: x = None``) does not hide
+        # the import; an import for type checkers only does not exist at run time.
+        bindings = [b for b in bindings if b.kind not in ("fallback", "typing")] or bindings
         quals = {b.qualname for b in bindings}
         if len(quals) != 1 or any(b.kind != "import" for b in bindings):
             return None
@@ -320,6 +453,8 @@ class ScopeTracker:
 
     def _attr_bindings(self, base: str, attr: str) -> list[Binding] | None:
         s: Scope | None = self.current
+        while s is not None and s.expression:
+            s = s.parent  # a lambda or comprehension in a method still sees `self`
         while s is not None and s.kind == "function":
             if s.self_name is not None:
                 if s.self_name != base or s.class_scope is None:

@@ -122,8 +122,13 @@ def _blame(
     out: dict[int, tuple[Finding, str]] = {}
     for t in near:
         widest = t.chain[-1][0]
-        what = _WHAT.get(type(widest), f"the {type(widest).__name__.lower()} it targets")
-        out.setdefault(id(t.finding), (t.finding, f"the fix would change code outside {what}"))
+        if widest is _NOWHERE:
+            # The edit lies between statements or in a statement's own text.
+            why = "the fix would change a statement, not only the expression it targets"
+        else:
+            what = _WHAT.get(type(widest), f"the {type(widest).__name__.lower()} it targets")
+            why = f"the fix would change code outside {what}"
+        out.setdefault(id(t.finding), (t.finding, why))
     return list(out.values())
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable
 
 import libcst as cst
 
+from rel05_lint.core.scope import EXPRESSION_SCOPES
+
 # Fields that hold only layout (whitespace, punctuation, comments) or plain values.
 _SKIP = frozenset(
     {
@@ -85,7 +87,8 @@ class Dispatch:
                     self.visit.setdefault(attr[6:], []).append(getattr(visitor, attr))
                 elif attr.startswith("leave_"):
                     self.leave.setdefault(attr[6:], []).append(getattr(visitor, attr))
-        # Per node class: (visit callbacks, leave callbacks, child fields, is def/class),
+        # Per node class: (visit callbacks, leave callbacks, child fields, is def/class,
+        # is lambda/comprehension),
         # filled as classes are met, so each node costs one dict lookup.
         self.plan: dict[type, tuple] = {}
 
@@ -95,6 +98,7 @@ class Dispatch:
             tuple(self.leave.get(cls.__name__, ())),
             _child_fields(cls),
             issubclass(cls, (cst.FunctionDef, cst.ClassDef)),
+            issubclass(cls, EXPRESSION_SCOPES),
         )
         self.plan[cls] = plan
         return plan
@@ -115,10 +119,12 @@ def walk(root: cst.CSTNode, dispatch: Dispatch, scopes, stack: list) -> None:
 
     def go(node: cst.CSTNode) -> None:
         cls = type(node)
-        visits, leaves, fields, function_like = plans.get(cls) or plan_for(cls)
+        visits, leaves, fields, function_like, expression_scope = plans.get(cls) or plan_for(cls)
         push(node)
         for cb in visits:
             cb(node)
+        if expression_scope:
+            scopes.enter_expression(node)  # a lambda's or comprehension's own names
         for field in fields:
             if function_like and field == "body":
                 continue  # walked below, inside the new scope
@@ -134,6 +140,8 @@ def walk(root: cst.CSTNode, dispatch: Dispatch, scopes, stack: list) -> None:
             # only the body runs in the new one.
             scopes.enter(node)
             go(node.body)  # type: ignore[attr-defined]  # a FunctionDef or ClassDef
+            scopes.exit(node)
+        if expression_scope:
             scopes.exit(node)
         for cb in leaves:
             cb(node)

@@ -135,7 +135,7 @@ class BreakerWithoutFallback(Rule):
             bindings = found[0] if found else None
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             # self.method(): a method of the enclosing class
-            scope: Scope | None = scopes.current
+            scope: Scope | None = scopes.frame
             while scope is not None and scope.kind == "function" and scope.self_name is None:
                 scope = scope.parent
             if scope is not None and scope.self_name == func.value.value and scope.class_scope is not None:

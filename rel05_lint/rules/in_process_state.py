@@ -185,7 +185,7 @@ class InProcessState(Rule):
         return CONTAINER_CALLS.get(self.ctx.qualname(func) or "")
 
     def _declared_global(self, name: str) -> bool:
-        scope = self.ctx.scopes.current
+        scope = self.ctx.scopes.frame
         return scope.kind == "function" and name in scope.global_names
 
     def _statement(self) -> cst.CSTNode:

@@ -66,7 +66,7 @@ class LocalSessionBackend(Rule):
 
     def _setting(self, target: cst.BaseExpression, value: cst.BaseExpression, stmt: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
-            if self.ctx.scopes.current.kind == "function":
+            if self.ctx.scopes.frame.kind == "function":
                 return  # a local variable, not a setting
             if target.value == "SESSION_ENGINE":
                 self._django(value, stmt)
@@ -111,7 +111,7 @@ class LocalSessionBackend(Rule):
     def _local_cache(self) -> str | None:
         """Where the cache engine would keep sessions, if that is local; None if shared or unknown."""
         scopes = self.ctx.scopes
-        scope = scopes.current
+        scope = scopes.frame
         alias: str | None = "default"
         alias_bindings = scope.bindings.get("SESSION_CACHE_ALIAS")
         if alias_bindings:

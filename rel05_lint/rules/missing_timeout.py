@@ -29,7 +29,7 @@ from rel05_lint.catalog.timeouts import (
     lookup,
     none_members,
 )
-from rel05_lint.core.args import find
+from rel05_lint.core.args import find, may_add_keyword
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
 from rel05_lint.core.rule import Rule
@@ -123,6 +123,8 @@ class MissingTimeout(Rule):
                 Applicability.DISPLAY_ONLY,
                 f"Pass `{keyword}={shown}` (from twilio.http.http_client; {FAILS_INSTEAD})",
             )
+        if not may_add_keyword(node, keyword, self.ctx):
+            return None  # a spread or *args may already pass it: the keyword would clash
         if target.unit != 1:
             return timeout_fix(
                 self.ctx,

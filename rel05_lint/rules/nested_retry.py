@@ -95,7 +95,7 @@ class NestedRetry(Rule):
             found = scopes.lookup(func.value)
             bindings = found[0] if found else []
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-            current = scopes.current
+            current = scopes.frame
             cls = current.class_scope if current.kind == "function" else None
             if cls is None or current.self_name != func.value.value:
                 return None

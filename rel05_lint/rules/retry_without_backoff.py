@@ -40,14 +40,19 @@ class RetryWithoutBackoff(RetryRule):
     def _fix(self, site: RetrySite, wait: Wait) -> FixSpec | None:
         if site.mechanism.library != "tenacity":
             return None
-        spelling, imports = tenacity_name(self.ctx, site.func, "wait_random_exponential")
+        spelled = tenacity_name(self.ctx, site.func, "wait_random_exponential")
+        if spelled is None:
+            return None
+        spelling, imports = spelled
         value = f"{spelling}(multiplier=1, max={number_literal(self.settings.max_backoff)})"
         where = wait.where
         existing = where.value if isinstance(where, cst.Arg) else where
         if existing is not None and not isinstance(existing, cst.BaseExpression):
             return None  # the wait is not an expression the fix can replace
-        changes = set_option(site, "wait", value, existing) + imports
-        return FixSpec(Applicability.UNSAFE, f"Set `wait={value}` (max-backoff)", changes)
+        option = set_option(self.ctx, site, "wait", value, existing)
+        if option is None:
+            return None
+        return FixSpec(Applicability.UNSAFE, f"Set `wait={value}` (max-backoff)", option + imports)
 
     def check_loop(self, loop: RetryLoop) -> None:
         wait = loop.wait

@@ -38,7 +38,10 @@ class RetryWithoutJitter(RetryRule):
         if wait.renames:
             changes: list[Change] = []
             for call in wait.renames:
-                spelling, imports = tenacity_name(self.ctx, call.func, "wait_random_exponential")
+                spelled = tenacity_name(self.ctx, call.func, "wait_random_exponential")
+                if spelled is None:
+                    return None
+                spelling, imports = spelled
                 changes += [Replace(call.func, cst.parse_expression(spelling)), *imports]
             return FixSpec(
                 Applicability.UNSAFE, "Use `wait_random_exponential` (full jitter) with the same arguments", changes

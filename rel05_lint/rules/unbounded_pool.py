@@ -7,7 +7,7 @@ import libcst as cst
 from rel05_lint.analysis.retry_loops import nodes
 from rel05_lint.catalog.pools import ENGINE_POOL_OPTIONS, POOL_NAMES, POOLS, Pool
 from rel05_lint.core import args
-from rel05_lint.core.args import UNKNOWN, ArgSpec
+from rel05_lint.core.args import UNKNOWN, ArgSpec, may_add_keyword
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
 from rel05_lint.core.rule import Rule
@@ -91,7 +91,9 @@ class UnboundedPool(Rule):
                         Applicability.UNSAFE,
                         f"Add `{pool.keyword}={size}` (callers then wait for a free connection)",
                         [Replace(node, add_keyword(node, pool.keyword, size))],
-                    ),
+                    )
+                    if may_add_keyword(node, pool.keyword, ctx)
+                    else None,
                 )
                 continue
             assert literal is not None

@@ -6,6 +6,7 @@ import libcst as cst
 
 from rel05_lint.analysis.queue_growth import can_grow
 from rel05_lint.catalog.queues import QUEUE_NAMES, Unbounded, in_call, queue_call, unbounded
+from rel05_lint.core.args import may_add_keyword
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
 from rel05_lint.core.rule import Rule
@@ -68,7 +69,9 @@ class UnboundedQueue(Rule):
                     Applicability.UNSAFE,
                     f"Add `{keyword}={size}` (producers then wait or fail when the queue is full)",
                     [Replace(node, add_keyword(node, keyword, size))],
-                ),
+                )
+                if may_add_keyword(node, keyword, self.ctx)
+                else None,
             )
         else:
             assert qc.kind.bound is not None and problem.value is not None  # a bad value was given

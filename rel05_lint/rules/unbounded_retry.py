@@ -37,7 +37,10 @@ class UnboundedRetry(RetryRule):
         n = self.settings.max_attempts
         changes: list = []
         if site.mechanism.library == "tenacity":
-            spelling, changes = tenacity_name(self.ctx, site.func, "stop_after_attempt")
+            spelled = tenacity_name(self.ctx, site.func, "stop_after_attempt")
+            if spelled is None:
+                return None
+            spelling, changes = spelled
             value = f"{spelling}({n})"
             if bound.compose and bound.existing is not None:
                 old = bound.existing
@@ -47,8 +50,10 @@ class UnboundedRetry(RetryRule):
                 value = f"{old_code} | {value}"
         else:
             value = str(n)
-        changes = set_option(site, bound.keyword, value, bound.existing) + changes
-        return FixSpec(Applicability.UNSAFE, f"Set `{bound.keyword}={value}` (max-attempts)", changes)
+        option = set_option(self.ctx, site, bound.keyword, value, bound.existing)
+        if option is None:
+            return None
+        return FixSpec(Applicability.UNSAFE, f"Set `{bound.keyword}={value}` (max-attempts)", option + changes)
 
     def check_loop(self, loop: RetryLoop) -> None:
         self.count(RETRY_BOUNDED, not loop.unbounded, loop.node)
