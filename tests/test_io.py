@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 
 import pytest
 from helpers import cli
@@ -161,3 +163,33 @@ def test_fifo_and_dev_zero_in_a_walked_folder_are_one_line_each(tmp_path):
     assert proc.returncode == 1 and b"Traceback" not in proc.stderr
     assert [line.split(":")[0] for line in lines if " REL001 " in line] == ["./pipe.py", "./zero.py"], lines
     assert any(line.startswith("./good.py:2:1: REL501") for line in lines)
+
+
+def test_diff_splits_only_at_newlines_and_marks_a_cr_only_file():
+    from rel05_lint.core.source import unified_diff
+
+    old = 'x = "\x0c\u2028\x85"\nrequests.get(u)\n'
+    diff = unified_diff(old, old.replace("get(u)", "get(u, timeout=10)"), "f.py")
+    assert diff.count("\n") == 6 and "\n-requests.get(u)\n" in diff  # the \f line is one line
+    cr = unified_diff("a\rb\r", "a\rc\r", "cr.py")
+    assert cr.endswith("-a\rb\r\n\\ No newline at end of file\n+a\rc\r\n\\ No newline at end of file\n")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("patch"), reason="needs patch")
+def test_diff_applies_with_patch_for_cr_only_and_form_feed_files(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\n")
+    (tmp_path / "cr.py").write_bytes(b"import requests\rrequests.get(u)\rx = 1\r")
+    (tmp_path / "ff.py").write_bytes('import requests\nx = "\x0c"  # \u2028\nrequests.get(u)\n'.encode())
+    proc = cli("fix", "--unsafe-fixes", "--diff", "cr.py", "ff.py", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("cr.py", "ff.py"):
+        shutil.copy(tmp_path / name, copy / name)
+    subprocess.run(["patch", "-p1"], input=proc.stdout, cwd=copy, check=True, capture_output=True)
+    assert (copy / "cr.py").read_bytes() == b"import requests\rrequests.get(u, timeout=10)\rx = 1\r"
+    assert (copy / "ff.py").read_bytes().endswith(b"requests.get(u, timeout=10)\n")
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q", "."], cwd=tmp_path / "copy", check=True)
+        subprocess.run(["git", "apply", "--check", "-R", "-p1"], input=proc.stdout, cwd=copy, check=True)

@@ -91,3 +91,24 @@ def python_tree(text: str) -> ast.Module:
     the last two trees are kept so each text is parsed once.
     """
     return ast.parse(text)
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff that ``patch`` and ``git apply`` accept, whatever the line endings.
+
+    Those tools end lines only at ``\n`` (a ``\r`` stays part of its line), so
+    the diff does the same: never ``str.splitlines``, which also splits at
+    ``\f``, ``\x85``, U+2028 and more. A CR-only file is one line to them,
+    and a last line without ``\n`` gets the "No newline" marker, so no hunk
+    line runs into the next.
+    """
+    import difflib
+
+    out = []
+    lines = difflib.unified_diff(_NL_LINE.findall(old), _NL_LINE.findall(new), fromfile=f"a/{name}", tofile=f"b/{name}")
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+_NL_LINE = re.compile(r"[^\n]*\n|[^\n]+$")

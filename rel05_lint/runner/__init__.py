@@ -11,7 +11,6 @@ an unchanged tree starts no worker at all; workers store what they compute.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import multiprocessing
 import os
 import signal
@@ -26,6 +25,7 @@ from rel05_lint.cli.progress import Progress
 from rel05_lint.core.config import Settings
 from rel05_lint.core.engine import Engine
 from rel05_lint.core.findings import FileResult, Finding
+from rel05_lint.core.source import unified_diff
 from rel05_lint.registry import build_engine
 from rel05_lint.runner.cache import Cache
 from rel05_lint.runner.files import Unreadable, inside, read, write_atomic
@@ -175,14 +175,7 @@ def _one(path: str) -> tuple[FileResult, str | None]:
     diff = None
     if result.fixed_text is not None:
         if _job.diff:
-            diff = "".join(
-                difflib.unified_diff(
-                    source.text.splitlines(keepends=True),
-                    result.fixed_text.splitlines(keepends=True),
-                    fromfile=f"a/{path}",
-                    tofile=f"b/{path}",
-                )
-            )
+            diff = unified_diff(source.text, result.fixed_text, path)
         else:
             why: str | None = None
             if _job.roots and not inside(path, _job.roots):
