@@ -193,3 +193,20 @@ def test_diff_applies_with_patch_for_cr_only_and_form_feed_files(tmp_path):
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q", "."], cwd=tmp_path / "copy", check=True)
         subprocess.run(["git", "apply", "--check", "-R", "-p1"], input=proc.stdout, cwd=copy, check=True)
+
+
+def test_cache_key_follows_where_a_symlink_points(tmp_path):
+    from rel05_lint.core.config import Settings
+    from rel05_lint.runner.cache import Cache
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "src" / "m.py").write_bytes(OLD)
+    (tmp_path / "tests" / "m.py").write_bytes(OLD)
+    link = tmp_path / "m.py"
+    link.symlink_to(tmp_path / "src" / "m.py")
+    cache = Cache(tmp_path / "c", Settings(), frozenset({"REL501"}))
+    before = cache.key(str(link), OLD.decode())
+    link.unlink()
+    link.symlink_to(tmp_path / "tests" / "m.py")
+    assert cache.key(str(link), OLD.decode()) != before
