@@ -79,16 +79,19 @@ def add_noqa(paths: list[str], settings: Settings | Callable[[str], Settings], j
             out.remaining.extend(current)
             out.notes.append(f"{path}: not written: the comments would not suppress every finding")
             continue
-        why: str | None
-        try:
-            data = source.to_bytes(new_text)
-        except UnicodeEncodeError:
-            why = f"the new text cannot be encoded as {source.encoding}"
+        why: str | None = None
+        if not source.round_trips:
+            why = f"its encoding ({source.encoding}) does not give back the bytes read; not written"
         else:
+            try:
+                data = source.to_bytes(new_text)
+            except UnicodeEncodeError:
+                why = f"the new text cannot be encoded as {source.encoding}; not written"
+        if why is None:
             why = write_atomic(path, data, source.to_bytes())
         if why is not None:
             out.remaining.extend(current)
-            out.notes.append(f"{path}: not written: {why}")
+            out.notes.append(f"{path}: {why}")
             continue
         out.added += added
         out.files += 1

@@ -495,7 +495,8 @@ def _check(
             codes=_codes(files, resolver),
         )
 
-    result = _run(files, resolver, Job("fix", unsafe=unsafe_fixes, diff=diff), jobs)
+    roots = tuple(os.path.realpath(p) for p in paths or ["."])  # fixes write only under these
+    result = _run(files, resolver, Job("fix", unsafe=unsafe_fixes, diff=diff, roots=roots), jobs)
     for note in result.notes:
         out.note(shown_path(note))
     written_ok = not result.unwritten

@@ -11,14 +11,13 @@ standard error, so the output can replace the buffer as it is.
 
 from __future__ import annotations
 
-import difflib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rel05_lint.core.config import Settings
 from rel05_lint.core.findings import Finding
-from rel05_lint.core.source import Source, SourceError, decode
+from rel05_lint.core.source import Source, SourceError, decode, unified_diff
 from rel05_lint.registry import build_engine
 
 STDIN = "-"
@@ -100,15 +99,11 @@ def fix(settings: Settings, name: str, excluded: bool, unsafe: bool, diff: bool)
     if fixed is None:
         return StdinResult(result.findings, unchanged, 0, notes)
     if diff:
-        text = "".join(
-            difflib.unified_diff(
-                source.text.splitlines(keepends=True),
-                fixed.splitlines(keepends=True),
-                fromfile=f"a/{name}",
-                tofile=f"b/{name}",
-            )
-        )
+        text = unified_diff(source.text, fixed, name)
         return StdinResult(result.findings, text.encode("utf-8", "surrogateescape"), result.fixes_applied, notes)
+    if not source.round_trips:
+        notes.append(f"{name}: not fixed: its encoding ({source.encoding}) does not give back the bytes read")
+        return StdinResult(build_engine(settings).check(source.text, name), data, 0, notes)
     try:
         return StdinResult(result.findings, source.to_bytes(fixed), result.fixes_applied, notes)
     except UnicodeEncodeError:

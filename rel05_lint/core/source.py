@@ -22,9 +22,21 @@ class SourceError(Exception):
 class Source:
     text: str
     encoding: str  # codec name; "utf-8-sig" keeps a BOM on write
+    raw: bytes | None = None  # the bytes as read (None: text.encode(encoding))
 
     def to_bytes(self, text: str | None = None) -> bytes:
+        if text is None and self.raw is not None:
+            return self.raw  # what is on disk, even where re-encoding would differ
         return (self.text if text is None else text).encode(self.encoding)
+
+    @property
+    def round_trips(self) -> bool:
+        """Whether encoding the decoded text gives back the bytes read.
+
+        Not so for codecs such as ``unicode_escape`` (every newline comes back
+        as a literal backslash-n): writing a fix there would rewrite the file.
+        """
+        return self.raw is None or self.text.encode(self.encoding, "replace") == self.raw
 
 
 def decode(data: bytes) -> Source:
@@ -38,7 +50,7 @@ def decode(data: bytes) -> Source:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise SourceError(f"cannot decode as {encoding}: {exc}") from None
-    return Source(text, encoding)
+    return Source(text, encoding, data)
 
 
 def split_lines(text: str) -> list[str]:
@@ -79,3 +91,24 @@ def python_tree(text: str) -> ast.Module:
     the last two trees are kept so each text is parsed once.
     """
     return ast.parse(text)
+
+
+def unified_diff(old: str, new: str, name: str) -> str:
+    """A unified diff that ``patch`` and ``git apply`` accept, whatever the line endings.
+
+    Those tools end lines only at ``\n`` (a ``\r`` stays part of its line), so
+    the diff does the same: never ``str.splitlines``, which also splits at
+    ``\f``, ``\x85``, U+2028 and more. A CR-only file is one line to them,
+    and a last line without ``\n`` gets the "No newline" marker, so no hunk
+    line runs into the next.
+    """
+    import difflib
+
+    out = []
+    lines = difflib.unified_diff(_NL_LINE.findall(old), _NL_LINE.findall(new), fromfile=f"a/{name}", tofile=f"b/{name}")
+    for line in lines:
+        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+_NL_LINE = re.compile(r"[^\n]*\n|[^\n]+$")

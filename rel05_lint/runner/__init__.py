@@ -10,10 +10,12 @@ an unchanged tree starts no worker at all; workers store what they compute.
 
 from __future__ import annotations
 
-import difflib
+import contextlib
 import multiprocessing
 import os
 import signal
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -23,9 +25,10 @@ from rel05_lint.cli.progress import Progress
 from rel05_lint.core.config import Settings
 from rel05_lint.core.engine import Engine
 from rel05_lint.core.findings import FileResult, Finding
+from rel05_lint.core.source import unified_diff
 from rel05_lint.registry import build_engine
 from rel05_lint.runner.cache import Cache
-from rel05_lint.runner.files import Unreadable, read, write_atomic
+from rel05_lint.runner.files import Unreadable, inside, read, write_atomic
 
 # A pool costs more to start than a handful of files take to check.
 MIN_FILES_PER_WORKER = 8
@@ -37,6 +40,9 @@ class Job:
     unsafe: bool | None = False  # None: each file's `unsafe-fixes` setting decides
     diff: bool = False  # fix: compute a diff, write nothing
     cache_dir: str | None = None  # check: the result cache folder; None: no cache (fix never uses one)
+    # fix: the named paths, resolved; a file found while walking that resolves
+    # outside all of them (a symlink out of the tree) is checked, never written.
+    roots: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,8 +96,58 @@ def _init_worker(configs: tuple[Settings, ...], which: dict[str, int], job: Job,
     # not started once the parent sets ``stop``.
     global _stop
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # SIGTERM (to the group, or from the parent's death below) ends a worker at
+    # once, except inside a write, which defers it to the end (``files``): no
+    # temporary file is left and no worker outlives the run.
+    signal.signal(signal.SIGTERM, _exit_now)
+    _die_with_parent()
     _stop = stop
     _init(configs, which, job)
+
+
+def _exit_now(signum, _frame) -> None:
+    os._exit(128 + signum)
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel send this worker SIGTERM when the parent process ends.
+
+    A wrapper that stops the run by its PID (``Popen.terminate()``, a timeout,
+    SIGKILL) reaches only the parent; without this the workers would go on
+    fixing files after the caller saw the run end.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(128 + signal.SIGTERM)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached the main process: stop as for Ctrl-C (no new file; writes finish)."""
+
+
+def _raise_terminated(_signum, _frame) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_stops():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _one(path: str) -> tuple[FileResult, str | None]:
@@ -119,24 +175,22 @@ def _one(path: str) -> tuple[FileResult, str | None]:
     diff = None
     if result.fixed_text is not None:
         if _job.diff:
-            diff = "".join(
-                difflib.unified_diff(
-                    source.text.splitlines(keepends=True),
-                    result.fixed_text.splitlines(keepends=True),
-                    fromfile=f"a/{path}",
-                    tofile=f"b/{path}",
-                )
-            )
+            diff = unified_diff(source.text, result.fixed_text, path)
         else:
-            why: str | None
-            try:
-                data = source.to_bytes(result.fixed_text)
-            except UnicodeEncodeError:
-                why = f"the fixed text cannot be encoded as {source.encoding}"
+            why: str | None = None
+            if _job.roots and not inside(path, _job.roots):
+                why = f"a symbolic link to {os.path.realpath(path)}, outside the paths given; not written"
+            elif not source.round_trips:
+                why = f"its encoding ({source.encoding}) does not give back the bytes read, so a rewrite would change every line; not written"
             else:
+                try:
+                    data = source.to_bytes(result.fixed_text)
+                except UnicodeEncodeError:
+                    why = f"the fixed text cannot be encoded as {source.encoding}; not written"
+            if why is None:
                 why = write_atomic(path, data, source.to_bytes())
             if why is not None:
-                result.refused.append(f"not written: {why}")
+                result.refused.append(why)
                 result.fixed_text = None
                 result.fixes_applied = 0
                 result.fixed = []
@@ -201,7 +255,17 @@ def run(
     progress: Progress | None = None,
 ) -> RunResult:
     """Check or fix ``paths``, each with its own settings (one Settings, or a function giving each file's)."""
-    progress = progress or Progress(len(paths), enabled=False)
+    with _sigterm_stops():
+        return _run(paths, settings, job, jobs, progress or Progress(len(paths), enabled=False))
+
+
+def _run(
+    paths: list[str],
+    settings: Settings | Callable[[str], Settings],
+    job: Job,
+    jobs: int | None,
+    progress: Progress,
+) -> RunResult:
     configs, which = group(paths, settings)
     pairs, todo = _cached(paths, configs, which, job, progress)
     workers = jobs or os.cpu_count() or 1
@@ -222,7 +286,8 @@ def run(
                 pairs.append(pair)
                 progress.advance()
         except KeyboardInterrupt:
-            # Ctrl-C: start no new file; those in progress finish (each write is atomic).
+            # Ctrl-C or SIGTERM: start no new file; those in progress finish (each
+            # write is atomic), and the run ends only once every worker has.
             stop.set()
             pool.shutdown(wait=True, cancel_futures=True)
             progress.close()

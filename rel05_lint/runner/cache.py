@@ -64,6 +64,8 @@ class Cache:
     def key(self, path: str, text: str) -> str:
         h = hashlib.sha256(self._prefix)
         h.update(path.encode("utf-8", "surrogatepass") + b"\0")
+        # per-file-ignores and test-paths match the resolved path: a re-pointed symlink is a new key.
+        h.update(os.path.realpath(path).encode("utf-8", "surrogatepass") + b"\0")
         h.update(text.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
