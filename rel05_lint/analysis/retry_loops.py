@@ -20,12 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog import waits
 from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
 from rel05_lint.catalog.retries import CELERY_APPS, CELERY_TASK_BASES, MECHANISMS, is_broad
 from rel05_lint.catalog.timeouts import grpc_stub
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.rule import Context
 
@@ -115,8 +115,8 @@ _QUIET_CALLS = frozenset(
         "format",
     }
 )
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.Lambda)
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.Lambda))
+_SCOPES = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.Lambda))
 
 
 @dataclass(frozen=True)
