@@ -12,7 +12,19 @@ import sys
 import pytest
 from helpers import ROOT
 
-HEAVY = ("libcst", "pygls", "lsprotocol", "rel05_lint.report", "rel05_lint.server")
+# Imported by none of these runs: libcst, the report and the server, and the
+# standard modules only a pool, a cache or a finding needs.
+HEAVY = (
+    "libcst",
+    "pygls",
+    "lsprotocol",
+    "rel05_lint.report",
+    "rel05_lint.server",
+    "multiprocessing",
+    "concurrent.futures.process",
+    "importlib.metadata",
+    "http",
+)
 
 PROBE = """
 import json, sys
@@ -21,7 +33,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-print(json.dumps(sorted(m for m in sys.modules if m.startswith(HEAVY))))
+print(json.dumps(sorted(m for m in sys.modules if m in HEAVY or m.startswith(tuple(h + '.' for h in HEAVY)))))
 """
 
 
