@@ -54,10 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=30, help="runs per command; medians are reported")
     parser.add_argument("--flake8", help="flake8 executable of a venv with flake8-bugbear only")
     parser.add_argument("--ruff", default=shutil.which("ruff"), help="ruff executable (reference)")
+    parser.add_argument("--baseline", help="rel05-lint executable of another checkout (e.g. before a change)")
     args = parser.parse_args(argv)
     # The commands run in a temporary folder: absolute executables.
     args.flake8 = args.flake8 and str(Path(args.flake8).absolute())
     args.ruff = args.ruff and str(Path(args.ruff).absolute())
+    args.baseline = args.baseline and str(Path(args.baseline).absolute())
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -72,6 +74,13 @@ def main(argv: list[str] | None = None) -> int:
             ("rel05-lint check --no-cache, clean file", [*lint, "clean.py"]),
             ("rel05-lint check --no-cache, file with a finding", [*lint, "finding.py"]),
         ]
+        # The floor for a file that needs a tree: importing libcst, nothing else.
+        commands += [("floor: python -c 'import libcst'", [sys.executable, "-c", "import libcst"])]
+        if args.baseline:
+            commands += [("baseline rel05-lint, clean file", [args.baseline, "check", "--no-cache", "clean.py"])]
+            commands += [
+                ("baseline rel05-lint, file with a finding", [args.baseline, "check", "--no-cache", "finding.py"])
+            ]
         if args.flake8:
             flake8 = [args.flake8, "--isolated"]  # its defaults plus bugbear's B codes
             commands += [("flake8 + bugbear, clean file", [*flake8, "clean.py"])]
@@ -103,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {wall:.0f} | {cpu:.0f} |")
     if args.flake8:
         (cw, cc), (fw, fc) = medians[commands[0][0]], medians[commands[1][0]]
-        (kw, kc), (gw, gc) = medians[commands[2][0]], medians[commands[3][0]]
+        (kw, kc), (gw, gc) = medians["flake8 + bugbear, clean file"], medians["flake8 + bugbear, file with a finding"]
         print("\ntargets (ratio to flake8 + bugbear on the same file):")
         print(f"  clean file:        wall {cw / kw:.2f}x, CPU {cc / kc:.2f}x (target <= 1.0)")
         print(f"  file with finding: wall {fw / gw:.2f}x, CPU {fc / gc:.2f}x (target <= 1.5)")
