@@ -26,7 +26,9 @@ def test_a_single_file_runs_in_process(monkeypatch):
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started for one file")
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    import concurrent.futures
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
     path = str(sorted(SAMPLE.rglob("*.py"))[0])
     result = run([path], Settings(), Job("check"), jobs=8)
     assert [r.path for r in result.results] == [path]

@@ -11,10 +11,11 @@ their own flow and are not entered.
 
 from __future__ import annotations
 
-import libcst as cst
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 
-_LEAVES = (cst.Return, cst.Break, cst.Raise)
-_OWN_FLOW = (cst.For, cst.While, cst.FunctionDef, cst.ClassDef)
+_LEAVES = later(lambda: (cst.Return, cst.Break, cst.Raise))
+_OWN_FLOW = later(lambda: (cst.For, cst.While, cst.FunctionDef, cst.ClassDef))
 
 
 def block(body: cst.CSTNode | None) -> list[cst.CSTNode]:

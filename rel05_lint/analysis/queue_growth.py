@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.throttles import SEMAPHORES
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from rel05_lint.core.rule import Context
@@ -38,8 +38,8 @@ _GETS = frozenset({"get", "get_nowait", "receive", "receive_nowait"})
 VALUE_ONLY_CALLS = frozenset(
     {"pickle.dumps", "pickle.dump", "copy.copy", "copy.deepcopy", "isinstance", "repr", "str", "id", "type", "print"}
 )
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_COMPS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_SCOPES = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.Lambda))
+_COMPS = later(lambda: (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp))
 
 
 @dataclass

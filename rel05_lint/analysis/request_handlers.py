@@ -36,10 +36,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog import frameworks as fw
 from rel05_lint.core import args
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Facts, Names
 
 if TYPE_CHECKING:

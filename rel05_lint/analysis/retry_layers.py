@@ -15,19 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import always_leaves, nodes, retry_loop, statements
 from rel05_lint.catalog.retries import ATTEMPT_ITERATORS, RetrySite, retried_by, retry_site
 from rel05_lint.core import args
 from rel05_lint.core.args import ArgSpec
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from rel05_lint.core.rule import Context
 
 _STOP_AFTER_ATTEMPT = frozenset({"tenacity.stop_after_attempt", "tenacity.stop.stop_after_attempt"})
 _RETRY_IF_TYPE = frozenset({"tenacity.retry_if_exception_type", "tenacity.retry.retry_if_exception_type"})
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_SCOPES = later(lambda: (cst.FunctionDef, cst.Lambda, cst.ClassDef))
 
 
 @dataclass(frozen=True)

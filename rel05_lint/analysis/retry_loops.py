@@ -21,13 +21,13 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis.loop_flow import handler_goes_round
 from rel05_lint.catalog import waits
 from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
 from rel05_lint.catalog.retries import CELERY_APPS, CELERY_TASK_BASES, MECHANISMS, is_broad
 from rel05_lint.catalog.timeouts import grpc_stub
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.rule import Context
 
@@ -127,8 +127,8 @@ _CONTAINER_CALLS = frozenset(
 )
 # Unresolved helpers whose name says they may wait (kept as "unknown").
 _WAIT_WORDS = ("sleep", "wait", "backoff", "delay", "pause", "throttle", "retry")
-_NESTED = (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.Lambda)
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_NESTED = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.For, cst.While, cst.Lambda))
+_SCOPES = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.Lambda))
 
 
 @dataclass(frozen=True)

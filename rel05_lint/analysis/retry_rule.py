@@ -9,12 +9,11 @@ decides only what to report.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import RetryLoop, may_retry, retry_loop
 from rel05_lint.catalog.retries import RetrySite, retry_site
 from rel05_lint.core.args import may_add_keyword
 from rel05_lint.core.fixes import Change, Replace, add_keyword, import_for, make_arg
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Facts
 from rel05_lint.core.rule import Context, Rule
 from rel05_lint.core.sites import Kind

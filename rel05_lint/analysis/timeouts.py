@@ -6,10 +6,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import libcst as cst
-
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import Change, FixSpec, import_for
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Context, Rule
 from rel05_lint.core.sites import Kind
 

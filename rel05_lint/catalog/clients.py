@@ -28,12 +28,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.catalog.timeouts import HTTP_VERBS, URLLIB3_POOLS
 from rel05_lint.core import args
 from rel05_lint.core.args import UNKNOWN, ArgSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.scope import Instance
 

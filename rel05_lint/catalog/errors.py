@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-import libcst as cst
+from rel05_lint.core.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from rel05_lint.core.rule import Context

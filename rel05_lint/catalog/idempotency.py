@@ -15,11 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.clients import URLLIB3_RETRY
 from rel05_lint.core import args
 from rel05_lint.core.args import UNKNOWN, ArgSpec
+from rel05_lint.core.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from rel05_lint.core.rule import Context

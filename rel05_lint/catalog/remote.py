@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog import timeouts
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.catalog.timeouts import GRPC_STUBS, HTTP_VERBS, URLLIB3_POOLS
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.scope import Instance
 

@@ -11,11 +11,11 @@ answer wherever they are raised.
 
 from __future__ import annotations
 
-import http
 import re
 from dataclasses import dataclass
 
 from rel05_lint.core.args import ArgSpec
+from rel05_lint.core.lazy import later
 from rel05_lint.core.prefilter import Names
 
 
@@ -127,7 +127,15 @@ TEXT_BUILTINS = frozenset({"str", "repr"})
 
 # Status constants: starlette/fastapi/DRF ``status.HTTP_404_NOT_FOUND``; ``HTTPStatus.NOT_FOUND``.
 STATUS_CONSTANT = re.compile(r"^HTTP_([1-5][0-9][0-9])(?:_|$)")
-HTTP_STATUS = {s.name: s.value for s in http.HTTPStatus}
+
+
+def _statuses() -> dict[str, int]:
+    import http  # here: its enum costs a clean file's run more than the table is worth
+
+    return {s.name: s.value for s in http.HTTPStatus}
+
+
+HTTP_STATUS = later(_statuses)  # built with the first tree
 STATUS_ENUMS = frozenset({"http.HTTPStatus", "http.client.HTTPStatus"})
 
 # Packages whose exception text is internal (a project's own error classes are

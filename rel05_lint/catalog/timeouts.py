@@ -20,10 +20,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.core.args import ArgSpec, find, string_value
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Facts, Names
 from rel05_lint.core.scope import Instance
 

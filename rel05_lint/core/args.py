@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-import libcst as cst
+from rel05_lint.core.lazy import libcst as cst
 
 if TYPE_CHECKING:
     from rel05_lint.core.rule import Context
@@ -19,7 +19,8 @@ class Spread(enum.Enum):
 
 UNKNOWN: Final = Spread.UNKNOWN
 # What ``find`` answers: the expression passed, UNKNOWN, or None when absent.
-Found = cst.BaseExpression | Spread | None
+if TYPE_CHECKING:
+    Found = cst.BaseExpression | Spread | None
 
 
 @dataclass(frozen=True)

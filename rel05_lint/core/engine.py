@@ -10,14 +10,13 @@ import ast
 import re
 from collections.abc import Sequence
 
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-
 from rel05_lint.core import fingerprint, noqa, verify
 from rel05_lint.core.config import Settings
 from rel05_lint.core.findings import Applicability, Edit, FileResult, Finding, Fix
 from rel05_lint.core.fixes import InsertText, Replace
 from rel05_lint.core.large_stack import run_deep
+from rel05_lint.core.lazy import libcst as cst
+from rel05_lint.core.lazy import libcst_internal, load
 from rel05_lint.core.positions import node_positions
 from rel05_lint.core.prefilter import Facts
 from rel05_lint.core.rule import Context, Rule
@@ -132,6 +131,7 @@ class Engine:
         if not relevant:
             # Sound prefilter: no enabled rule can fire, so no tree is needed.
             return self._noqa_findings(text, path, rules, []) if self.noqa_rules else [], True
+        load(cst)  # the first file that needs a tree pays for importing libcst
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
@@ -353,7 +353,7 @@ def _edit(module: cst.Module, change, inclusive, text: str | None = None) -> Edi
 
 
 def _render(module: cst.Module, node: cst.CSTNode, indent: str) -> str:
-    state = CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
+    state = libcst_internal.CodegenState(default_indent=module.default_indent, default_newline=module.default_newline)
     if indent:
         state.indent_tokens.append(indent)
     node._codegen(state)

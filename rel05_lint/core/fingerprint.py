@@ -14,8 +14,6 @@ CI systems would close the alert and open a "new" one. Instead:
 
 from __future__ import annotations
 
-import hashlib
-
 from rel05_lint.core.findings import Finding
 
 MAX_LINES = 5
@@ -46,4 +44,6 @@ def fingerprints(findings: list[Finding], relpath) -> list[str]:
 
 
 def _digest(text: str) -> str:
+    import hashlib  # here: OpenSSL's start is paid only by files with findings
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]

@@ -10,9 +10,9 @@ import builtins
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.core.findings import Applicability
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.scope import Scope, dotted
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class FixSpec:
     changes: list[Change] = field(default_factory=list)
 
 
-_NO_SPACE = cst.SimpleWhitespace("")
+_NO_SPACE = later(lambda: cst.SimpleWhitespace(""))
 
 
 def make_arg(name: str, value_code: str) -> cst.Arg:

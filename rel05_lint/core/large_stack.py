@@ -12,33 +12,52 @@ from __future__ import annotations
 
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from queue import SimpleQueue
 
 STACK_BYTES = 512 * 1024 * 1024
 RECURSION_LIMIT = 100_000
 
-_pool: ThreadPoolExecutor | None = None
+# One long-lived thread with a large stack. A plain thread and queues, not a
+# ThreadPoolExecutor: concurrent.futures costs a single-file run a noticeable
+# share of its start (issue 18).
+_jobs: SimpleQueue | None = None
 _lock = threading.Lock()
 
 
-def _executor() -> ThreadPoolExecutor:
-    global _pool
+def _serve(jobs: SimpleQueue) -> None:
+    while True:
+        fn, args, reply = jobs.get()
+        try:
+            reply.put((True, fn(*args)))
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            reply.put((False, exc))
+
+
+def _queue() -> SimpleQueue:
+    global _jobs
     with _lock:
-        if _pool is None:
+        if _jobs is None:
+            jobs: SimpleQueue = SimpleQueue()
             previous = threading.stack_size()
             threading.stack_size(STACK_BYTES)
             try:
-                _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rel05-deep")
-                _pool.submit(lambda: None).result()  # start the thread while the size is set
+                # Daemon: it holds no state, and an idle one must not keep the process alive.
+                threading.Thread(target=_serve, args=(jobs,), name="rel05-deep", daemon=True).start()
             finally:
                 threading.stack_size(previous)
             if sys.getrecursionlimit() < RECURSION_LIMIT:
                 sys.setrecursionlimit(RECURSION_LIMIT)
-    return _pool
+            _jobs = jobs
+    return _jobs
 
 
 def run_deep(fn, *args):
     """``fn(*args)`` on the large-stack thread (directly if already on it)."""
     if threading.current_thread().name.startswith("rel05-deep"):
         return fn(*args)
-    return _executor().submit(fn, *args).result()
+    reply: SimpleQueue = SimpleQueue()
+    _queue().put((fn, args, reply))
+    ok, value = reply.get()
+    if ok:
+        return value
+    raise value

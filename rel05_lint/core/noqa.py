@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import libcst as cst
-
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.source import split_lines
 
 # flake8's own pattern (flake8/defaults.py NOQA_INLINE_REGEXP), so both front
@@ -97,7 +97,7 @@ def multiline_ranges(lines: list[str], positions) -> dict[int, tuple[int, int]]:
     return out
 
 
-_STRINGS = (cst.SimpleString, cst.FormattedString)
+_STRINGS = later(lambda: (cst.SimpleString, cst.FormattedString))
 
 
 _HAS_CODES = re.compile(r"# noqa:", re.IGNORECASE)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-from libcst._position import CodePosition, CodeRange
+from rel05_lint.core.lazy import later, libcst_internal, libcst_metadata
+from rel05_lint.core.lazy import libcst as cst
+
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
 
 _NEWLINE = re.compile(r"\r\n?|\n")
 
@@ -29,7 +32,7 @@ class _Ranges(Mapping):
 
     def __getitem__(self, node: cst.CSTNode) -> CodeRange:
         a, b, c, d = self._raw[node]
-        return CodeRange(CodePosition(a, b), CodePosition(c, d))
+        return libcst_metadata.CodeRange(libcst_metadata.CodePosition(a, b), libcst_metadata.CodePosition(c, d))
 
     def __iter__(self):
         return iter(self._raw)
@@ -43,7 +46,7 @@ class _Syntactic:
 
     __slots__ = ("end_node", "node", "start", "start_node", "state")
 
-    def __init__(self, state: _State, node, start_node, end_node) -> None:
+    def __init__(self, state: _Counting, node, start_node, end_node) -> None:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
 
     def __enter__(self) -> None:
@@ -61,9 +64,21 @@ class _Syntactic:
         syntactic[self.node] = (*start, *end)
 
 
-class _State(CodegenState):
+def _state_class() -> Any:
+    """The code generator's state, counting positions; a subclass of libcst's,
+    so it is built once libcst is loaded."""
+    return type("_State", (_Counting, libcst_internal.CodegenState), {})
+
+
+class _Counting:
+    """What ``_State`` adds to libcst's ``CodegenState`` (put first in its bases)."""
+
+    tokens: list[str]
+    indent_tokens: list[str]
+
     def __init__(self, module: cst.Module) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        # Cooperative: the next class in _State's bases is libcst's CodegenState.
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)  # type: ignore[call-arg]
         self.line = 1
         self.column = 0
         self.starts: list[tuple[int, int]] = []
@@ -109,6 +124,9 @@ class _State(CodegenState):
 
     def pop_trailing_newline(self) -> None:
         pass  # no token list is kept; the last newline ends the module
+
+
+_State = later(_state_class)
 
 
 def node_positions(module: cst.Module) -> tuple[Mapping[cst.CSTNode, CodeRange], Mapping[cst.CSTNode, CodeRange]]:

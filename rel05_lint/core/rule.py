@@ -13,10 +13,9 @@ from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-import libcst as cst
-
 from rel05_lint.core.findings import Applicability, Fix
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.scope import Instance
 from rel05_lint.core.sites import BEST_PRACTICES, Kind
 

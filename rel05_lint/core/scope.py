@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-import libcst as cst
+from rel05_lint.core.lazy import libcst as cst
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-import libcst as cst
-
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.scope import EXPRESSION_SCOPES
 
 # Fields that hold only layout (whitespace, punctuation, comments) or plain values.
@@ -72,7 +72,8 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
-Callback = Callable[[cst.CSTNode], None]
+if TYPE_CHECKING:
+    Callback = Callable[[cst.CSTNode], None]
 
 
 class Dispatch:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.queues import QUEUE_NAMES, QueueCall, tracked_queue, unbounded
 from rel05_lint.core import args
 from rel05_lint.core.args import ArgSpec
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 
@@ -36,7 +36,7 @@ TIMEOUT_BLOCKS = frozenset(
         "anyio.move_on_after",
     }
 )
-_SCOPE_EDGES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_SCOPE_EDGES = later(lambda: (cst.FunctionDef, cst.Lambda, cst.ClassDef))
 
 
 class BlockingPut(Rule):

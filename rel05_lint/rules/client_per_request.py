@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis import request_handlers as handlers
 from rel05_lint.catalog.clients import POOLED_NAMES, pooled_client
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 

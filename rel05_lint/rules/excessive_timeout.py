@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.timeouts import (
     LOCAL_WAIT_NAMES,
     LONG_DEFAULT_NAMES,
@@ -22,6 +20,7 @@ from rel05_lint.catalog.timeouts import (
     written_in,
 )
 from rel05_lint.core.args import find, is_none, number_value
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 

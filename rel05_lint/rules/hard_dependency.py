@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis import request_handlers as handlers
 from rel05_lint.catalog import errors
 from rel05_lint.catalog.remote import REMOTE_NAMES, remote_call
 from rel05_lint.catalog.timeouts import grpc_stub
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.catalog.sessions import REQUESTS_SESSION
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.rule import Rule
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis import request_handlers as handlers
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 
@@ -23,14 +23,16 @@ CONTAINER_CALLS = {
     "collections.deque": "deque",
 }
 BUILTIN_CONTAINERS = frozenset({"dict", "list", "set"})
-_DISPLAYS = {
-    cst.Dict: "dict",
-    cst.DictComp: "dict",
-    cst.List: "list",
-    cst.ListComp: "list",
-    cst.Set: "set",
-    cst.SetComp: "set",
-}
+_DISPLAYS = later(
+    lambda: {
+        cst.Dict: "dict",
+        cst.DictComp: "dict",
+        cst.List: "list",
+        cst.ListComp: "list",
+        cst.Set: "set",
+        cst.SetComp: "set",
+    }
+)
 # Methods that change a dict, list, set, deque or Counter in place.
 MUTATING_METHODS = frozenset(
     {

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_layers import Outer, enclosing_retry
 from rel05_lint.analysis.retry_loops import may_retry
 from rel05_lint.analysis.retry_rule import SURVEY_WORDS
@@ -23,6 +21,7 @@ from rel05_lint.core import args
 from rel05_lint.core.args import ArgSpec
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 

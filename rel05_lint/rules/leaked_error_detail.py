@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis import request_handlers as handlers
 from rel05_lint.analysis.retry_loops import statements
 from rel05_lint.catalog.responses import (
@@ -25,6 +23,8 @@ from rel05_lint.core import args
 from rel05_lint.core.args import UNKNOWN
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 
@@ -39,7 +39,7 @@ ERROR_ANSWER = Kind(
     "without the exception's text or traceback",
     headline=True,
 )
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_SCOPES = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.Lambda))
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.limiters import LIMITER_NAMES, LIMITERS, LOCAL_STORAGE, STORAGE_SETTINGS
 from rel05_lint.core import args
 from rel05_lint.core.args import UNKNOWN
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 

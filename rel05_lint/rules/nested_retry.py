@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import may_retry, retry_loop
 from rel05_lint.analysis.retry_rule import SURVEY_WORDS
 from rel05_lint.catalog.retries import ATTEMPT_ITERATORS, retried_by
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.scope import function_def
 from rel05_lint.core.sites import Kind

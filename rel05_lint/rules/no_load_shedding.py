@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.catalog.servers import LOOPBACK, SERVER_NAMES, SERVERS, Server
 from rel05_lint.core import args
 from rel05_lint.core.args import UNKNOWN
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 

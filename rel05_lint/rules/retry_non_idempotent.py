@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_rule import RETRY
 from rel05_lint.catalog.clients import URLLIB3_RETRY
 from rel05_lint.catalog.idempotency import IDEMPOTENT_DEFAULT, Resend, read_only_path, resend
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RETRY_BACKOFF, RETRY_JUDGED, RetryRule, set_option, tenacity_name
 from rel05_lint.catalog.retries import RetrySite
 from rel05_lint.catalog.waits import NONE, UNKNOWN, Wait
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.source import number_literal
 
 IMMEDIATE = "it retries at once, so a failing dependency gets a burst of back-to-back calls instead of time to recover"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RETRY_JITTER, RetryRule, tenacity_name
 from rel05_lint.catalog.retries import RetrySite
 from rel05_lint.catalog.waits import GROWING, Wait
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import Change, FixSpec, Replace, remove_keyword
+from rel05_lint.core.lazy import libcst as cst
 
 CONSEQUENCE = (
     "the delay grows but has no randomness, so clients that failed together retry together, "

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.analysis.timeouts import (
     FAILS_INSTEAD,
     TIMEOUT_CALL,
@@ -35,6 +33,7 @@ from rel05_lint.catalog.timeouts import (
 from rel05_lint.core.args import UNKNOWN, find, is_none, number_value
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 
 if TYPE_CHECKING:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
@@ -55,9 +55,10 @@ THROTTLES = frozenset(
     }
 )
 
-_SCOPE_EDGES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-Comprehension = cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+_SCOPE_EDGES = later(lambda: (cst.FunctionDef, cst.Lambda, cst.ClassDef))
+_COMPREHENSIONS = later(lambda: (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp))
+if TYPE_CHECKING:
+    Comprehension = cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
 _GROW_METHODS = frozenset({"append", "extend", "insert", "add", "appendleft", "extendleft"})
 
 

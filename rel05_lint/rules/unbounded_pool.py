@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import nodes
 from rel05_lint.catalog.pools import ENGINE_POOL_OPTIONS, POOL_NAMES, POOLS, Pool
 from rel05_lint.core import args
 from rel05_lint.core.args import UNKNOWN, ArgSpec, may_add_keyword
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec, Replace, add_keyword
+from rel05_lint.core.lazy import later
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 
-_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_SCOPES = later(lambda: (cst.FunctionDef, cst.ClassDef, cst.Lambda))
 POOL = Kind("pool", "BP04", "connection pools", "with a finite limit", headline=True)
 
 _CONSEQUENCE = {

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.analysis.retry_loops import RetryLoop
 from rel05_lint.analysis.retry_rule import RETRY_BOUNDED, RetryRule, set_option, tenacity_name
 from rel05_lint.catalog.retries import RetrySite, Unbounded, is_celery_task_class
 from rel05_lint.core import args
 from rel05_lint.core.findings import Applicability
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import libcst as cst
 
 CONSEQUENCE = "it retries forever, so a dependency that stays down gets an endless stream of calls"
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import libcst as cst
-
 from rel05_lint.catalog.timeouts import ASYNC_DEADLINE_CALLS, ASYNC_DEADLINE_CONTEXTS, LOCAL_WAIT_NAMES, local_wait
 from rel05_lint.core.args import find, is_none
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind

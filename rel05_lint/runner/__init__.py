@@ -11,13 +11,11 @@ an unchanged tree starts no worker at all; workers store what they compute.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from rel05_lint import registry
@@ -277,6 +275,10 @@ def _run(
             pairs.append(_one(p))
             progress.advance()
     elif todo:
+        # Imported here: a single-file run (pre-commit, an editor) never starts a pool.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         stop = multiprocessing.Event()
         pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(configs, which, job, stop))
         try:

@@ -25,7 +25,6 @@ import os
 import sys
 import tempfile
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 from rel05_lint import __version__
@@ -40,6 +39,8 @@ _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 @lru_cache(maxsize=1)
 def tool_digest() -> str:
     """This installation: version, Python, libcst, and every file of the package."""
+    from importlib import metadata  # here: costs more than a --no-cache run's whole start
+
     h = hashlib.sha256(f"{_FORMAT}|{__version__}|{sys.version_info[:2]}|{metadata.version('libcst')}".encode())
     package = Path(__file__).resolve().parent.parent  # all of rel05_lint/
     for path in sorted(package.rglob("*")):
