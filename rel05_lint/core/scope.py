@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from rel05_lint.core.lazy import later
 from rel05_lint.core.lazy import libcst as cst
 
 
@@ -74,7 +75,7 @@ def dotted(node: cst.CSTNode) -> str | None:
 
 # Dict methods that change its content (E3 makes a spread of such a dict unknown).
 _MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__", "__ior__"})
-EXPRESSION_SCOPES = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+EXPRESSION_SCOPES = later(lambda: (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp))
 
 
 def _mutated_name(node: cst.CSTNode | None) -> str | None:
