@@ -6,6 +6,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 
 import pytest
 from helpers import cli
@@ -210,3 +211,40 @@ def test_cache_key_follows_where_a_symlink_points(tmp_path):
     link.unlink()
     link.symlink_to(tmp_path / "tests" / "m.py")
     assert cache.key(str(link), OLD.decode()) != before
+
+
+def _fixed_count(src) -> int:
+    return sum(b"timeout=10" in p.read_bytes() for p in src.glob("*.py"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_workers_end_with_the_main_process_and_leave_no_temporary_file(tmp_path, how):
+    import time
+
+    from helpers import ROOT
+
+    (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\n")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(300):
+        body = "".join(f"    requests.get(base + '/{i}/{n}')\n" for n in range(25))
+        (src / f"m{i:04d}.py").write_text(f"import requests\n\n\ndef f(base):\n{body}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rel05_lint.cli", "fix", "--unsafe-fixes", "-j", "2", "src"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while not _fixed_count(src) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    getattr(proc, how)()  # the main process only, as a wrapper stopping it by PID does
+    proc.wait(timeout=60)
+    after_end = {p.name: p.read_bytes() for p in src.iterdir()}
+    time.sleep(3)
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == after_end  # no worker wrote after the end
+    assert not [name for name in after_end if name.startswith(".rel05-")]
+    assert 0 < _fixed_count(src) < 300
