@@ -18,6 +18,7 @@ its opinionated B9 warnings.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,7 @@ from rel05_lint import __version__, registry
 from rel05_lint.core.config import ConfigError, Resolver, Settings, from_table
 from rel05_lint.core.engine import Engine
 from rel05_lint.registry import build_engine
+from rel05_lint.runner.files import Unreadable, read
 
 # flake8 option -> [tool.rel05-lint] key; flake8's value wins over the file's.
 OPTIONS = {
@@ -118,6 +120,14 @@ class Plugin:
             yield 1, 0, f"REL001 rel05-lint configuration error, nothing checked: {message}", type(self)
             return
         text = "".join(self.lines)
+        if self.filename not in ("-", "stdin") and os.path.exists(self.filename):
+            # flake8 falls back to latin-1 for bytes it cannot decode; read the
+            # file as the CLI does so both give the same verdict (REL001).
+            source = read(self.filename)
+            if isinstance(source, Unreadable):
+                yield 1, 0, f"REL001 {_one_line(source.reason)}", type(self)
+                return
+            text = source.text
         try:
             findings = self.engine_for(settings).check(text, self.filename)
         except Exception as exc:  # noqa: BLE001 - never raise into flake8

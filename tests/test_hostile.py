@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from helpers import cli, cli_json
+from helpers import cli, cli_json, flake8
 
 MISSING = "import requests\nrequests.get('https://example.com')\n"
 
@@ -202,3 +202,13 @@ def test_flake8_plugin_reports_its_own_bug_as_one_line(monkeypatch):
     results = list(Plugin(None, ["x = 1\n"], "x.py").run())
     assert len(results) == 1 and results[0][2].startswith("REL001 internal error")
     assert "\n" not in results[0][2]
+
+
+@pytest.mark.slow
+def test_flake8_and_the_cli_give_an_undecodable_file_the_same_verdict(tmp_path):
+    # flake8 itself falls back to latin-1 and would hand the plugin readable text.
+    (tmp_path / "bad.py").write_bytes(b"import requests\nrequests.get(u)  # caf\xe9\n")
+    cli_lines = cli("check", "--no-cache", "bad.py", cwd=tmp_path).stdout.decode().splitlines()
+    flake8_lines = flake8("--isolated", "--select", "REL", "bad.py", cwd=tmp_path).stdout.splitlines()
+    assert [line for line in cli_lines if "REL" in line] == flake8_lines, (cli_lines, flake8_lines)
+    assert len(flake8_lines) == 1 and "REL001 cannot decode" in flake8_lines[0]
