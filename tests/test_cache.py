@@ -57,6 +57,40 @@ def test_corrupt_or_foreign_entries_are_misses(tmp_path):
     assert cache.get(key, "a.py") is None
 
 
+def test_entries_are_validated_field_by_field(tmp_path):
+    # Issue 20 item 18: each of these crashed a run or printed a foreign finding.
+    cache = Cache(tmp_path, Settings(), CODES)
+    key = cache.key("a.py", MISSING)
+    cache.put(key, "a.py", [FINDING])
+    (entry,) = tmp_path.rglob("*.json")
+    good = json.loads(entry.read_text())
+
+    def variant(change):
+        data = json.loads(json.dumps(good))
+        change(data["findings"][0])
+        return json.dumps(data)
+
+    deep = json.dumps({**good, "findings": [{"nested": "[" * 100_000 + "]" * 100_000}]})
+    bads = [
+        '{"key": ' + "[" * 100_000 + "]" * 100_000 + "}",  # RecursionError in json
+        deep.replace('"[', "[").replace(']"', "]"),
+        variant(lambda f: f.update(source_hash=7)),  # crashed --format sarif/gitlab
+        variant(lambda f: f.update(path="other.py")),  # another file's finding
+        variant(lambda f: f.update(code="E501")),
+        variant(lambda f: f.update(message="two\nlines")),
+        variant(lambda f: f.update(row=0)),
+        variant(lambda f: f.update(noqa_row="2")),
+        variant(lambda f: f["fix"].update(edits=[{"row": 2}])),
+        variant(lambda f: f["fix"].update(applicability="whenever")),
+        json.dumps({**good, "findings": {"a": 1}}),
+    ]
+    for bad in bads:
+        entry.write_text(bad)
+        assert cache.get(key, "a.py") is None, bad[:80]
+    entry.write_text(json.dumps(good))
+    assert cache.get(key, "a.py") == [FINDING]
+
+
 @pytest.mark.slow
 def test_cli_uses_the_cache_and_notices_changes(tmp_path):
     (tmp_path / "a.py").write_text(MISSING)

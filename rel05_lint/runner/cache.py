@@ -22,6 +22,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from functools import lru_cache
@@ -77,11 +78,15 @@ class Cache:
         try:
             with open(self._file(key), encoding="utf-8") as handle:
                 data = json.load(handle)
-            if data.get("key") != key or data.get("path") != path:
+            if type(data) is not dict or data.get("key") != key or data.get("path") != path:
                 return None
-            return [_finding(item) for item in data["findings"]]
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            return None  # missing, torn by a crash, or from another layout: a miss
+            if type(data["findings"]) is not list:
+                return None
+            return [_finding(item, path) for item in data["findings"]]
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            # Missing, torn by a crash, nested too deep, from another layout or
+            # edited by hand: a miss, and the file is checked again.
+            return None
 
     def put(self, key: str, path: str, findings: list[Finding]) -> None:
         data = {"key": key, "path": path, "findings": [dataclasses.asdict(f) for f in findings]}
@@ -110,16 +115,42 @@ class Cache:
         folder.mkdir(exist_ok=True)
 
 
-def _finding(item: dict) -> Finding:
-    if set(item) != set(_FINDING_FIELDS):
+def _finding(item: dict, path: str) -> Finding:
+    """A finding from a cache entry, checked field by field (a bad entry is a miss)."""
+    if type(item) is not dict or set(item) != set(_FINDING_FIELDS):
         raise KeyError("fields")
     values = dict(item)
-    if not all(isinstance(values[k], str) for k in ("code", "message", "path")):
+    if not all(type(values[k]) is str for k in ("code", "message", "path")):
         raise TypeError("text fields")
-    if not all(type(values[k]) is int for k in ("row", "col", "end_row", "end_col")):
-        raise TypeError("position fields")
+    if values["path"] != path or not _CODE.fullmatch(values["code"]) or "\n" in values["message"]:
+        raise ValueError("another file's finding, or not one of ours")
+    _positions(values)
+    if values["noqa_row"] is not None and (type(values["noqa_row"]) is not int or values["noqa_row"] < 1):
+        raise TypeError("noqa_row")
+    if values["source_hash"] is not None and type(values["source_hash"]) is not str:
+        raise TypeError("source_hash")
     fix = values["fix"]
     if fix is not None:
-        edits = tuple(Edit(**edit) for edit in fix["edits"])
-        values["fix"] = Fix(Applicability(fix["applicability"]), fix["message"], edits)
+        if type(fix) is not dict or set(fix) != {"applicability", "message", "edits"} or type(fix["edits"]) is not list:
+            raise KeyError("fix fields")
+        if type(fix["message"]) is not str:
+            raise TypeError("fix message")
+        edits = []
+        for edit in fix["edits"]:
+            if type(edit) is not dict or set(edit) != _EDIT_FIELDS or type(edit["content"]) is not str:
+                raise TypeError("edit")
+            _positions(edit)
+            edits.append(Edit(**edit))
+        values["fix"] = Fix(Applicability(fix["applicability"]), fix["message"], tuple(edits))
     return Finding(**values)
+
+
+def _positions(values: dict) -> None:
+    if not all(type(values[k]) is int and values[k] >= 0 for k in ("row", "col", "end_row", "end_col")):
+        raise TypeError("position fields")
+    if values["row"] < 1 or (values["end_row"], values["end_col"]) < (values["row"], values["col"]):
+        raise ValueError("positions")
+
+
+_CODE = re.compile(r"REL[0-9]{3}")
+_EDIT_FIELDS = frozenset(f.name for f in dataclasses.fields(Edit))
