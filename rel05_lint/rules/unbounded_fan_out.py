@@ -2,12 +2,16 @@
 
 Reports are held until ``finish``: a semaphore or capacity limiter created
 anywhere in the module (even below the fan-out) silences the rule for the file.
+Edition 2 (E5): the work started per item must be able to reach a dependency
+and not be throttled (analysis/fan_out_work.py), and the input must not be a
+fixed count.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rel05_lint.analysis.fan_out_work import REMOTE, classify
 from rel05_lint.core.lazy import later
 from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
@@ -115,6 +119,10 @@ class UnboundedFanOut(Rule):
             return  # awaited on the spot: one task at a time
         if not self._in_growing_loop(stack, for_only=True):
             return
+        if _ends_loop(stack):
+            return  # `create_task(...); break`: one task, not one per item
+        if node.args and classify(self.ctx, node.args[0].value) != REMOTE:
+            return  # E5: local or throttled work
         spelled = self.ctx.code(node.func)
         self._pending.append(
             (
@@ -146,6 +154,8 @@ class UnboundedFanOut(Rule):
         for arg in node.args:
             if arg.star != "*" or not self._grows(arg.value):
                 continue
+            if not self._remote_items(arg.value):
+                continue  # E5: every item's work is local or throttled
             spelled = self.ctx.code(node.func)
             spread = self.ctx.code(arg.value)
             if len(spread) > 40 or "\n" in spread:
@@ -203,6 +213,49 @@ class UnboundedFanOut(Rule):
 
         return walk(body, False)
 
+    def _remote_items(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """May the awaitables ``expr`` spreads reach a dependency unthrottled?
+        Unknown items count as yes."""
+        if isinstance(expr, _COMPREHENSIONS) and not isinstance(expr, cst.DictComp):
+            targets = _comp_targets(expr)
+            return self._remote_item(expr.elt, targets)
+        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and self._builtin(expr.func.value):
+            if expr.func.value == "map" and expr.args:
+                return classify(self.ctx, expr.args[0].value) == REMOTE
+            if expr.func.value in ("list", "tuple") and len(expr.args) == 1 and depth < 4:
+                return self._remote_items(expr.args[0].value, depth + 1)
+            return True
+        if isinstance(expr, cst.Name) and depth < 4:
+            found = self.ctx.scopes.lookup(expr.value)
+            if found is None:
+                return True
+            bindings, scope = found
+            values = [b.value for b in bindings if b.kind == "assign" and b.value is not None]
+            grown = [v for v in values if self._grows(v, depth + 1)]
+            if grown:
+                return any(self._remote_items(v, depth + 1) for v in grown)
+            added = _grown_values(scope.node, expr.value)
+            return not added or any(self._remote_item(v, frozenset()) for v in added)
+        return True
+
+    def _remote_item(self, item: cst.BaseExpression, targets: frozenset[str]) -> bool:
+        if isinstance(item, cst.Name) and item.value in targets:
+            return False  # the items themselves (tasks made elsewhere): no new work here
+        if isinstance(item, cst.Call):
+            qual = self.ctx.qualname(item.func)
+            if qual in SPAWN_FUNCTIONS or (
+                isinstance(item.func, cst.Attribute) and item.func.attr.value == "create_task"
+            ):
+                if not item.args:
+                    return True
+                item = item.args[0].value
+        elif isinstance(item, cst.Name):
+            value = self.ctx.scopes.value_of(item)
+            if value is None or value is item:
+                return True
+            return self._remote_item(value, frozenset())
+        return classify(self.ctx, item) == REMOTE
+
     # --- shared -------------------------------------------------------------
 
     def _comp_grows(self, comp: Comprehension) -> bool:
@@ -213,12 +266,36 @@ class UnboundedFanOut(Rule):
             clause = clause.inner_for_in
         return False
 
-    def _fixed(self, expr: cst.BaseExpression) -> bool:
-        """A literal tuple/list/set, or ``range()`` over constants: a fixed count."""
+    def _fixed(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """A fixed count: a literal collection, ``range()`` over constants, a name
+        bound once to a literal collection, ``.items()``/``.keys()``/``.values()``
+        of one, or ``as_completed``/``wait``/``zip``/``enumerate`` over such (E5)."""
         if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
             return not any(isinstance(el, cst.StarredElement) for el in expr.elements)
-        if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "range":
+        if isinstance(expr, cst.Dict):
+            return not any(isinstance(el, cst.StarredDictElement) for el in expr.elements)
+        if depth >= 4:
+            return False
+        if isinstance(expr, cst.Name):
+            found = self.ctx.scopes.lookup(expr.value)
+            if found is None or len(found[0]) != 1 or found[0][0].kind != "assign":
+                return False
+            value = found[0][0].value
+            return (
+                value is not None and isinstance(value, (cst.Tuple, cst.List, cst.Set, cst.Dict)) and self._fixed(value)
+            )
+        if not isinstance(expr, cst.Call):
+            return False
+        func = expr.func
+        if isinstance(func, cst.Name) and func.value == "range":
             return self._builtin("range") and all(not a.star and self._constant_int(a.value) for a in expr.args)
+        if isinstance(func, cst.Name) and func.value in ("zip", "enumerate") and self._builtin(func.value):
+            given = [a for a in expr.args if a.keyword is None]
+            return bool(given) and all(not a.star and self._fixed(a.value, depth + 1) for a in given)
+        if self.ctx.qualname(func) in _FIXED_WRAPPERS and expr.args:
+            return not expr.args[0].star and self._fixed(expr.args[0].value, depth + 1)
+        if isinstance(func, cst.Attribute) and func.attr.value in ("items", "keys", "values") and not expr.args:
+            return self._fixed(func.value, depth + 1)
         return False
 
     def _constant_int(self, expr: cst.BaseExpression) -> bool:
@@ -230,6 +307,86 @@ class UnboundedFanOut(Rule):
 
     def _builtin(self, name: str) -> bool:
         return self.ctx.scopes.lookup(name) is None
+
+
+_FIXED_WRAPPERS = frozenset(
+    {"asyncio.as_completed", "asyncio.wait", "asyncio.tasks.as_completed", "asyncio.tasks.wait"}
+)
+
+
+def _ends_loop(stack: list) -> bool:
+    """Is the spawn followed, in its block or an enclosing block of the innermost
+    ``for`` body, by an unconditional ``break`` or ``return``? Then the loop starts
+    at most one task."""
+    for i in range(len(stack) - 1, 0, -1):
+        node, parent = stack[i], stack[i - 1]
+        if isinstance(parent, (*_SCOPE_EDGES, *_COMPREHENSIONS, cst.While)):
+            return False
+        if isinstance(parent, cst.For):
+            return False  # reached the loop without finding a break
+        if isinstance(node, cst.BaseStatement) and isinstance(parent, cst.IndentedBlock):
+            body = list(parent.body)
+            after = body[body.index(node) + 1 :] if node in body else []
+            for stmt in after:
+                if isinstance(stmt, cst.SimpleStatementLine) and any(
+                    isinstance(small, (cst.Break, cst.Return)) for small in stmt.body
+                ):
+                    return True
+    return False
+
+
+def _comp_targets(comp: Comprehension) -> frozenset[str]:
+    names: set[str] = set()
+    clause: cst.CompFor | None = comp.for_in
+    while clause is not None:
+        names.update(n.value for n in _names_in(clause.target))
+        clause = clause.inner_for_in
+    return frozenset(names)
+
+
+def _names_in(node: cst.CSTNode) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    found: list[cst.Name] = []
+    for child in node.children:
+        found.extend(_names_in(child))
+    return found
+
+
+def _grown_values(root: cst.CSTNode, name: str) -> list[cst.BaseExpression]:
+    """The values ``name.append(v)``/``add(v)``/``insert(i, v)`` adds in ``root``'s own body
+    (an ``extend`` or ``+=`` adds values unknown here: the whole list is then unknown)."""
+    body = root.body if isinstance(root, (cst.FunctionDef, cst.ClassDef)) else root
+    values: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _SCOPE_EDGES) and node is not root:
+            continue
+        if _grows_name(node, name):
+            if (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value
+                in (
+                    "append",
+                    "add",
+                    "appendleft",
+                )
+                and len(node.args) == 1
+            ):
+                values.append(node.args[0].value)
+            elif (
+                isinstance(node, cst.Call)
+                and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value == "insert"
+                and len(node.args) == 2
+            ):
+                values.append(node.args[1].value)
+            else:
+                return []
+        stack.extend(node.children)
+    return values
 
 
 def _in_element(comp: Comprehension, child: cst.CSTNode) -> bool:
