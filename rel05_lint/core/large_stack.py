@@ -37,7 +37,8 @@ def _queue() -> SimpleQueue:
     global _jobs
     with _lock:
         if _jobs is None:
-            jobs: SimpleQueue = SimpleQueue()
+            # Each caller blocks on its reply, so at most one job per calling thread waits here.
+            jobs: SimpleQueue = SimpleQueue()  # noqa: REL401
             previous = threading.stack_size()
             threading.stack_size(STACK_BYTES)
             try:
@@ -55,7 +56,7 @@ def run_deep(fn, *args):
     """``fn(*args)`` on the large-stack thread (directly if already on it)."""
     if threading.current_thread().name.startswith("rel05-deep"):
         return fn(*args)
-    reply: SimpleQueue = SimpleQueue()
+    reply: SimpleQueue = SimpleQueue()  # noqa: REL401 - receives exactly one item
     _queue().put((fn, args, reply))
     ok, value = reply.get()
     if ok:
