@@ -99,3 +99,29 @@ def test_src_setting_names_the_source_roots(tmp_path):
     settings = config.load(tmp_path / "pyproject.toml")
     assert settings.source_roots == (str(tmp_path / "lib"),)
     assert config.load(None).source_roots[1].endswith("src")
+
+
+@pytest.mark.slow
+def test_a_changed_module_invalidates_its_dependents_only(tmp_path):
+    from helpers import cli
+
+    (tmp_path / "pyproject.toml").write_text("[tool.rel05-lint]\n")
+    pkg = tmp_path / "app"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "http.py").write_text("import requests\n\nsession = requests.Session()\n")
+    (pkg / "views.py").write_text("from app.http import session\n\n\ndef f(u):\n    session.get(u)\n")
+    (pkg / "other.py").write_text("import requests\n\n\ndef g(u):\n    requests.get(u)\n")
+    cache = tmp_path / "cache"
+
+    def run() -> list[str]:
+        proc = cli("check", ".", "--cache-dir", str(cache), cwd=tmp_path)
+        return sorted(
+            line.split(":")[0].removeprefix("./") for line in proc.stdout.decode().splitlines() if "REL501" in line
+        )
+
+    assert run() == ["app/other.py", "app/views.py"]
+    assert run() == ["app/other.py", "app/views.py"]  # warm: from the cache
+    (pkg / "http.py").write_text("import httpx\n\nsession = httpx.Client()\n")  # bounded by default
+    assert run() == ["app/other.py"]  # views.py re-checked through its dependency
+    assert list((cache).rglob("summaries/*/*.json"))  # summaries cached with the results
