@@ -503,6 +503,12 @@ class ProjectIndex:
                 self._files[module] = full
         return module, is_package
 
+    def forget(self, paths: list[str]) -> None:
+        """Files changed on disk (a long-lived process: the server): read them again when asked."""
+        for path in paths:
+            self._entries.pop(os.path.abspath(path), None)
+        self._files.clear()  # a created or deleted file can change where a module is found
+
     # --- modules ---
     def _find(self, module: str) -> str | None:
         if module in self._files:
