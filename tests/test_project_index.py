@@ -125,3 +125,20 @@ def test_a_changed_module_invalidates_its_dependents_only(tmp_path):
     (pkg / "http.py").write_text("import httpx\n\nsession = httpx.Client()\n")  # bounded by default
     assert run() == ["app/other.py"]  # views.py re-checked through its dependency
     assert list((cache).rglob("summaries/*/*.json"))  # summaries cached with the results
+
+
+def test_a_package_folder_is_a_root_too_as_django_runs_it(tmp_path):
+    # label_studio/core/utils/io.py imported as ``core.utils.io`` from label_studio/data_import.
+    site = tmp_path / "site"
+    for folder in (site, site / "core", site / "imports"):
+        folder.mkdir()
+        (folder / "__init__.py").write_text("")
+    (site / "core" / "io.py").write_text(
+        "import requests\n\n\ndef safe_get(url, **kwargs):\n    return requests.get(url, **kwargs)\n"
+    )
+    path = site / "imports" / "up.py"
+    text = "from core.io import safe_get\n\n\ndef f(u):\n    safe_get(u)\n"
+    from rel05_lint.core.config import Settings
+
+    found = build_engine(Settings(root=str(tmp_path / "elsewhere"))).check(text, str(path))
+    assert [f.code for f in found] == ["REL501"]

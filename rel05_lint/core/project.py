@@ -465,6 +465,15 @@ def module_name(path: str, roots: tuple[str, ...]) -> tuple[str, bool]:
     return ".".join(p for p in parts if p and p != "."), is_package
 
 
+def _between(top: str, folder: str) -> list[str]:
+    """Folders from just below ``top`` down to ``folder``."""
+    out: list[str] = []
+    while folder != top and folder.startswith(top.rstrip(os.sep) + os.sep):
+        out.append(folder)
+        folder = os.path.dirname(folder)
+    return list(reversed(out))
+
+
 @dataclass
 class _Entry:
     path: str
@@ -491,8 +500,12 @@ class ProjectIndex:
         whether it is a package's ``__init__``."""
         self.consulted = {}
         root = package_root(path)
-        if root not in self.roots and root not in self._extra_roots:
-            self._extra_roots.append(root)
+        # The folders of the file's packages too: a Django project runs with its
+        # app folder on sys.path (``from core.utils import x`` inside ``site/core``).
+        folder = os.path.dirname(os.path.abspath(path))
+        for candidate in (root, *_between(root, folder)):
+            if candidate not in self.roots and candidate not in self._extra_roots:
+                self._extra_roots.append(candidate)
         module, is_package = module_name(path, self.roots)
         if text is not None:
             digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
