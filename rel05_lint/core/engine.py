@@ -132,10 +132,15 @@ class Engine:
             facts = Facts(text, path, tree)
             relevant = [r for r in rules if r.relevant(facts) or (counts is not None and r.surveys(facts))]
             if project is not None and len(relevant) < len(rules):
-                # Findings may come through the index (E2): a file that imports a
-                # project module exporting instances, factories or wrappers runs every rule.
-                if project.imports_exports(module_name, is_package, tree):
-                    relevant = list(rules)
+                # Findings may come through the index (E2): the prefilter also sees
+                # the constructors behind the project names the file imports, as if
+                # the file built them itself (running every rule there was far too slow).
+                roots, extra = project.reached(module_name, is_package, tree)
+                if roots - facts.imports:
+                    seen = Facts(f"{text}\n{extra}", path, tree)
+                    _ = seen.subscript_keys  # scan first: the scan sets the imports it found
+                    seen._imports = facts.imports | roots
+                    relevant = [r for r in rules if r.relevant(seen) or (counts is not None and r.surveys(seen))]
         else:
             relevant = list(rules)  # no tree to read imports from: assume any rule can fire
         if syntax is not None and (syntax[2] or not relevant):

@@ -714,5 +714,57 @@ class ProjectIndex:
                         break
         return False
 
+    def reached(self, module: str, is_package: bool, tree: ast.Module) -> tuple[frozenset[str], str]:
+        """What the file can receive through the index, for the prefilter: the top-level
+        packages of the constructors behind the project names it imports (followed
+        through project modules up to MAX_DEPTH), and their calls' source text."""
+        roots: set[str] = set()
+        texts: list[str] = []
+        seen: set[str] = set()
+
+        def take(summary: Summary, depth: int) -> None:
+            if summary.module in seen or depth > MAX_DEPTH:
+                return
+            seen.add(summary.module)
+            values: list[Value] = list(summary.values.values())
+            for attrs in summary.attrs.values():
+                values.extend(attrs.values())
+            for f in summary.functions.values():
+                values.extend(f.returns or ())
+                if f.annotation is not None:
+                    values.append(f.annotation)
+                for w in f.wraps:
+                    if w.owner is not None:
+                        values.append(w.owner)
+                    if w.callee:
+                        values.append(Value(w.callee, w.method))
+            for v in values:
+                roots.add(v.qual.partition(".")[0])
+                texts.append(f"{v.qual}({v.text or ''})")
+                parts = v.qual.split(".")
+                for i in range(len(parts) - 1, 0, -1):  # a project factory: follow it
+                    inner = self.summary(".".join(parts[:i]))
+                    if inner is not None:
+                        take(inner, depth + 1)
+                        break
+
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = absolute(module, is_package, node.level, node.module)
+                names = [f"{base}.{a.name}" for a in node.names] + [base]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            for name in names:
+                parts = name.split(".")
+                for i in range(len(parts), 0, -1):
+                    summary = self.summary(".".join(parts[:i]))
+                    if summary is not None:
+                        if summary.exports:
+                            take(summary, 0)
+                        break
+        return frozenset(roots), "\n".join(texts)
+
 
 _FORMAT = 1  # bump when the summary layout changes
