@@ -15,6 +15,7 @@ from typing import Any
 from rel05_lint.core.config import Settings
 from rel05_lint.core.engine import Engine
 from rel05_lint.core.findings import Applicability
+from rel05_lint.core.project import ProjectIndex
 from rel05_lint.core.rule import Rule
 from rel05_lint.core.sites import Kind
 
@@ -60,7 +61,13 @@ def fix_label(rule: type[Rule]) -> str:
 
 
 def build_engine(settings: Settings, **options: Any) -> Engine:
-    """The engine over every rule the settings enable (``Engine``'s options pass through)."""
+    """The engine over every rule the settings enable (``Engine``'s options pass through),
+    resolving names through the project index of the settings' source roots (E2)
+    unless ``project=None`` is given."""
+    if "project" not in options:
+        options["project"] = ProjectIndex(settings.source_roots, options.pop("cache_dir", None))
+    else:
+        options.pop("cache_dir", None)
     return Engine(settings, all_rules(), **options)
 
 

@@ -241,9 +241,19 @@ async def test_quick_changes_are_checked_once_at_the_last_version(client: Langua
 
 
 async def test_saving_another_module_rechecks_open_files(client: LanguageClient, project: Path):
-    uri = (project / "app.py").as_uri()
-    before = _count(client, uri)
+    # E2: user.py's finding comes through net.py; saving net.py re-checks user.py
+    # (it depends on it) and not app.py (it does not).
+    (project / "net.py").write_text("import requests\n\nsession = requests.Session()\n")
+    user = project / "user.py"
+    text = "from net import session\n\n\ndef f(u):\n    session.get(u)\n"
+    assert [d.code for d in await _open(client, user, text)] == ["REL501"]
+    app = (project / "app.py").as_uri()
+    before_app, before_user = _count(client, app), _count(client, user.as_uri())
+    (project / "net.py").write_text("import httpx\n\nsession = httpx.Client()\n")  # bounded by default
     client.text_document_did_save(
-        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=(project / "other.py").as_uri()))
+        lsp.DidSaveTextDocumentParams(text_document=lsp.TextDocumentIdentifier(uri=(project / "net.py").as_uri()))
     )
-    await _published(client, uri, before)
+    await _published(client, user.as_uri(), before_user)
+    assert list(client.diagnostics[user.as_uri()]) == []
+    await asyncio.sleep(0.5)
+    assert _count(client, app) == before_app

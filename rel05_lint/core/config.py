@@ -69,6 +69,7 @@ KEYS = frozenset(
         "target-versions",
         "unsafe-fixes",
         "docs-url",
+        "src",
     }
 )
 
@@ -119,11 +120,20 @@ class Settings:
     versions: ProjectVersions = NO_VERSIONS
     unsafe_fixes: bool = False
     docs_url: str | None = None  # where the rule pages are published ({code} is replaced)
+    # E2: the project's source roots, relative to ``root`` (empty: root and root/src).
+    src: tuple[str, ...] = ()
     root: str = "."  # folder of the config file; relative patterns start here
     config_file: str | None = None
 
     def with_overrides(self, **kw) -> Settings:
         return replace(self, **{k: v for k, v in kw.items() if v is not None})
+
+    @property
+    def source_roots(self) -> tuple[str, ...]:
+        """E2: the folders project modules are found under (as ruff's ``src``)."""
+        if self.src:
+            return tuple(os.path.join(self.root, s) for s in self.src)
+        return (self.root, os.path.join(self.root, "src"))
 
     @property
     def timeout_code(self) -> str:
@@ -572,7 +582,7 @@ def _one_key(key: str, value, where: str, section: str | None) -> dict:
     attr = key.replace("-", "_")
     if key in ("select", "ignore", "extend-select"):
         return {attr: _codes(key, value, where)}
-    if key in ("exclude", "extend-exclude", "test-paths", "extend-test-paths"):
+    if key in ("exclude", "extend-exclude", "test-paths", "extend-test-paths", "src"):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: `{key}` must be a list of glob patterns")
         return {attr: tuple(value)}

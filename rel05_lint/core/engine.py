@@ -19,6 +19,7 @@ from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.lazy import libcst_internal, load
 from rel05_lint.core.positions import node_positions
 from rel05_lint.core.prefilter import Facts
+from rel05_lint.core.project import ProjectIndex
 from rel05_lint.core.rule import Context, Rule
 from rel05_lint.core.scope import ScopeTracker
 from rel05_lint.core.sites import tally
@@ -42,8 +43,11 @@ class Engine:
         codes: frozenset[str] | None = None,
         apply_noqa: bool = True,
         prefilter: bool = True,
+        project: ProjectIndex | None = None,
     ):
         self.settings = settings
+        # E2: the project's other modules, read as text (None: this file alone).
+        self.project = project
         self.prefilter = prefilter  # False only to prove the prefilter sound (tests/test_prefilter.py)
         defaults = {cls.code: cls.default_enabled for cls in rules}
         self.codes = settings.enabled_codes(defaults) if codes is None else codes
@@ -121,9 +125,21 @@ class Engine:
         # first: its messages are clearer, and input it rejects as too deep
         # never reaches libcst's native parser, which can overflow the stack.
         syntax, tree = _syntax_check(text, path)
+        project = self.project
+        module_name, is_package = project.begin(path, text, tree) if project is not None else ("", False)
         if self.prefilter and tree is not None:
             facts = Facts(text, path, tree)
             relevant = [r for r in rules if r.relevant(facts) or (counts is not None and r.surveys(facts))]
+            if project is not None and len(relevant) < len(rules):
+                # Findings may come through the index (E2): the prefilter also sees
+                # the constructors behind the project names the file imports, as if
+                # the file built them itself (running every rule there was far too slow).
+                roots, extra = project.reached(module_name, is_package, tree)
+                if roots - facts.imports:
+                    seen = Facts(f"{text}\n{extra}", path, tree)
+                    _ = seen.subscript_keys  # scan first: the scan sets the imports it found
+                    seen._imports = facts.imports | roots
+                    relevant = [r for r in rules if r.relevant(seen) or (counts is not None and r.surveys(seen))]
         else:
             relevant = list(rules)  # no tree to read imports from: assume any rule can fire
         if syntax is not None and (syntax[2] or not relevant):
@@ -147,7 +163,7 @@ class Engine:
                 return self._tool_error(path, *syntax[:2], syntax[3]), False
             return self._tool_error(path, 1, 0, f"cannot parse: {_one_line(str(exc)) or type(exc).__name__}"), False
         scopes = ScopeTracker(module, text)
-        ctx = Context(module, path, self.settings, scopes, newline_of(text))
+        ctx = Context(module, path, self.settings, scopes, newline_of(text), project, module_name, is_package)
         for rule in relevant:
             rule.start(ctx)
         dispatch = self._dispatch_for(relevant)
@@ -189,7 +205,9 @@ class Engine:
         out: list[Finding] = []
         seen = set()
         for rep in ctx.reports:
-            rng = positions[rep.node]
+            rng = positions.get(rep.node)
+            if rng is None:
+                continue  # a node of another module's text (E2): never reported here
             row, col = rng.start.line, rng.start.column
             first, last = spans.get(row, (row, row))
             if self.apply_noqa and noqa.suppressed("".join(lines[first - 1 : last]), rep.code):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rel05_lint.core.findings import Applicability, Fix
@@ -22,7 +23,8 @@ from rel05_lint.core.sites import BEST_PRACTICES, Kind
 if TYPE_CHECKING:
     from rel05_lint.core.config import Settings
     from rel05_lint.core.prefilter import Facts, Names
-    from rel05_lint.core.scope import ScopeTracker
+    from rel05_lint.core.project import ProjectIndex
+    from rel05_lint.core.scope import Scope, ScopeTracker
 
 T = TypeVar("T")
 
@@ -49,7 +51,20 @@ class Report:
 class Context:
     """What one file offers the rules: its tree, names, settings and ancestors."""
 
-    def __init__(self, module: cst.Module, path: str, settings: Settings, scopes: ScopeTracker, newline: str):
+    def __init__(
+        self,
+        module: cst.Module,
+        path: str,
+        settings: Settings,
+        scopes: ScopeTracker,
+        newline: str,
+        project: ProjectIndex | None = None,
+        module_name: str = "",
+        is_package: bool = False,
+    ):
+        self.project = project
+        self.module_name = module_name
+        self.is_package = is_package
         self.module = module
         self.path = path
         self.settings = settings
@@ -69,17 +84,111 @@ class Context:
     def qualname(self, node: cst.CSTNode) -> str | None:
         return self.scopes.qualname(node)
 
-    def instance(self, node: cst.CSTNode, constructors: Container[str], _depth: int = 0) -> Instance | None:
+    def instance(
+        self, node: cst.CSTNode, constructors: Container[str], _depth: int = 0, _project: bool = True
+    ) -> Instance | None:
         """The tracked instance ``node`` denotes, if built by one of ``constructors``
-        (any container of qualified names)."""
+        (any container of qualified names): here, or (E2) through the project index:
+        a factory, a module-level instance of another module, an annotation."""
         if isinstance(node, cst.Call):
             qual = self.qualname(node.func)
-            return Instance(qual, node) if qual is not None and qual in constructors else None
+            if qual is not None and qual in constructors:
+                return Instance(qual, node)
+            if self.project is None or not _project:
+                return None
+            qual = self.project_name(node.func, qual)
+            if qual is None:
+                return None
+            return self._borrowed(self.project.returns(qual, constructors))
         if isinstance(node, (cst.Name, cst.Attribute)) and _depth < 4:
             value = self.scopes.value_of(node)
             if value is not None and value is not node:
-                return self.instance(value, constructors, _depth + 1)
+                # ``self.x = name`` binds a name of the method that assigned it, not of
+                # this one: it is not resolved through the index from here.
+                here = _project and not (isinstance(node, cst.Attribute) and isinstance(value, cst.Name))
+                return self.instance(value, constructors, _depth + 1, here)
+            if value is None and self.project is not None and _project:
+                return self._from_project(node, constructors)
         return None
+
+    # --- E2: the project index -------------------------------------------
+    def project_name(self, node: cst.CSTNode, qual: str | None = None) -> str | None:
+        """The absolute qualified name of a project definition ``node`` names: an
+        import (relative ones made absolute) or a module-level def or class here."""
+        if qual is None:
+            qual = self.qualname(node)
+        if qual is not None:
+            if qual.startswith(".") and self.project is not None:
+                return self.project.relative(self.module_name, self.is_package, qual)
+            return qual
+        if isinstance(node, cst.Name):
+            found = self.scopes.lookup(node.value)
+            if found is not None and found[1] is self.scopes.module_scope:
+                if all(b.kind in ("def", "class") for b in found[0]) and self.module_name:
+                    return f"{self.module_name}.{node.value}"
+        elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            # self.method() inside a class of this module
+            scope: Scope | None = self.scopes.current
+            while scope is not None and scope.kind == "function" and scope.self_name is None:
+                scope = scope.parent
+            if scope is not None and scope.self_name == node.value.value and scope.class_scope is not None:
+                cls = scope.class_scope.node
+                if isinstance(cls, cst.ClassDef) and scope.class_scope.parent is self.scopes.module_scope:
+                    return f"{self.module_name}.{cls.name.value}.{node.attr.value}"
+        return None
+
+    def _from_project(self, node: cst.Name | cst.Attribute, constructors: Container[str]) -> Instance | None:
+        assert self.project is not None
+        if isinstance(node, cst.Name):
+            found = self.scopes.lookup(node.value)
+            if found is not None and len(found[0]) == 1 and found[0][0].kind == "param":
+                param = found[0][0].node
+                if isinstance(param, cst.Param) and param.annotation is not None:
+                    qual = self.annotation_name(param.annotation.annotation)
+                    if qual is not None and qual in constructors:
+                        return Instance(qual, _STAND_IN, True, False)
+                return None
+        qual = self.project_name(node)
+        if qual is None:
+            # self.attr of a class of this module, set from a project call in another method
+            if isinstance(node, cst.Attribute):
+                owner = self.project_name(node)
+                if owner is not None:
+                    return self._borrowed(self.project.values(owner, constructors))
+            return None
+        return self._borrowed(self.project.values(qual, constructors))
+
+    def annotation_name(self, node: cst.BaseExpression, _depth: int = 0) -> str | None:
+        """The class an annotation names: ``X``, ``Optional[X]``, ``X | None``, ``"X"``."""
+        if _depth > 3:
+            return None
+        if isinstance(node, cst.SimpleString):
+            try:
+                value = node.evaluated_value
+                inner = cst.parse_expression(value if isinstance(value, str) else value.decode())
+            except Exception:  # noqa: BLE001 - any unparsable annotation names nothing
+                return None
+            return self.annotation_name(inner, _depth + 1)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            sides = [s for s in (node.left, node.right) if not (isinstance(s, cst.Name) and s.value == "None")]
+            return self.annotation_name(sides[0], _depth + 1) if len(sides) == 1 else None
+        if isinstance(node, cst.Subscript):
+            outer = self.qualname(node.value)
+            if outer in ("typing.Optional", "typing_extensions.Optional") and len(node.slice) == 1:
+                element = node.slice[0].slice
+                if isinstance(element, cst.Index):
+                    return self.annotation_name(element.value, _depth + 1)
+            return None
+        return self.qualname(node)
+
+    def _borrowed(self, value) -> Instance | None:
+        if value is None:
+            return None
+        text = value.text
+        call = _parsed_call(text) if text else None
+        if call is None:
+            return Instance(value.qual, _STAND_IN, True, False)
+        return Instance(value.qual, call, True, True)
 
     def shared(self, key: str, factory: Callable[[], T]) -> T:
         """This file's shared state under ``key``, created by ``factory()`` on first use."""
@@ -102,6 +211,22 @@ class Context:
     def ancestors(self) -> Iterator[cst.CSTNode]:
         """Ancestors of the current node, nearest first (the node itself excluded)."""
         return reversed(self.stack[:-1])
+
+
+# An instance known only by its type: no constructor arguments to read.
+_STAND_IN = cst.Call(func=cst.Name("_"))
+
+
+@lru_cache(maxsize=4096)
+def _parsed_call(text: str) -> cst.Call | None:
+    """A constructor call from another module, parsed from its text (its arguments are read, never its position)."""
+    try:
+        node = cst.parse_expression(text)
+    except Exception:  # noqa: BLE001 - a segment that does not parse alone is just unknown
+        return None
+    if isinstance(node, cst.Await):
+        node = node.expression
+    return node if isinstance(node, cst.Call) else None
 
 
 class Rule:

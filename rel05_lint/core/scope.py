@@ -21,6 +21,10 @@ class Instance:
 
     qualname: str
     call: cst.Call
+    # Built in another module or known by annotation (E2): the call is a copy
+    # parsed from that module's text, or an empty stand-in when only the type is known.
+    borrowed: bool = False
+    known_args: bool = True
 
 
 @dataclass(frozen=True)

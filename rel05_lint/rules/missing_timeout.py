@@ -14,6 +14,7 @@ from rel05_lint.analysis.timeouts import (
     timeout_fix,
     waits_forever,
 )
+from rel05_lint.analysis.wrappers import forwards
 from rel05_lint.catalog.timeouts import (
     MISSING_NAMES,
     REMOTE_WORDS,
@@ -87,8 +88,14 @@ class MissingTimeout(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         ctx = self.ctx
         hit = lookup(ctx, node, self.extra)
-        if hit is None or not waits_forever(self.settings, hit.target):
+        if hit is None:
+            if ctx.project is not None:
+                self._wrapper_call(node)
             return
+        if not waits_forever(self.settings, hit.target):
+            return
+        if hit.ctor_arg and hit.instance and not hit.instance.known_args:
+            return  # known by annotation only: the pool it names may carry a timeout
         carried = find(hit.instance.call, hit.ctor_arg, ctx) if hit.ctor_arg and hit.instance else None
         if carried is not None:
             count_timeout(self, node, True, not none_members(carried))
@@ -113,6 +120,28 @@ class MissingTimeout(Rule):
             if allowed is not None:
                 consequence += f" (this project allows {allowed.describe()})"
         self.report(node, f"`{hit.display}()` has no {what}: {consequence}", fix=self._fix(node, target, keyword))
+
+    def _wrapper_call(self, node: cst.Call) -> None:
+        """E2: a call of a project function that forwards its bound to a remote call."""
+        found = forwards(self.ctx, node)
+        if found is None:
+            return
+        count_timeout(self, node, False, False)
+        wrap, target = found.wrap, found.target
+        keyword = target.arg.keyword if wrap.how == "spread" else wrap.param
+        name = _display(self.ctx.code(node.func))
+        message = (
+            f"`{name}()` forwards to `{found.inner}()` without a {target.arg.keyword}: {_CONSEQUENCE[target.library]}"
+        )
+        fix = None
+        if target.unit == 1 and target.advice is None:
+            fix = timeout_fix(
+                self.ctx,
+                keyword,
+                lambda code: f"Add `{keyword}={code}` (the wrapper passes it on; {FAILS_INSTEAD})",
+                lambda code: Replace(node, add_keyword(node, keyword, code)),
+            )
+        self.report(node, message, fix=fix)
 
     def _fix(self, node: cst.Call, target: Target, keyword: str) -> FixSpec | None:
         if target.advice is not None:
@@ -139,3 +168,7 @@ class MissingTimeout(Rule):
             lambda code: f"Add `{keyword}={code}` ({FAILS_INSTEAD})",
             lambda code: Replace(node, add_keyword(node, keyword, code)),
         )
+
+
+def _display(text: str) -> str:
+    return text if "\n" not in text and len(text) <= 60 else text.split("\n", 1)[0][:57] + "..."

@@ -76,7 +76,7 @@ def _engine_for(path: str) -> tuple[Engine, Cache | None]:
     found = _engines.get(index)
     if found is None:
         settings = _configs[index]
-        engine = build_engine(settings)
+        engine = build_engine(settings, cache_dir=_job.cache_dir if _job.mode == "check" else None)
         found = _engines[index] = (engine, _make_cache(settings, _job, engine.codes))
     return found
 
@@ -164,7 +164,10 @@ def _one(path: str) -> tuple[FileResult, str | None]:
         if _job.mode == "check":
             findings = _engine.check(source.text, path)
             if _cache is not None:  # keyed by the text this process read and checked
-                _cache.put(_cache.key(path, source.text), path, findings)
+                # E2: the other modules this file's findings were resolved through.
+                project = _engine.project
+                deps = {f: d for f, d in project.consulted.items() if f != os.path.abspath(path)} if project else {}
+                _cache.put(_cache.key(path, source.text), path, findings, deps)
             return FileResult(path, findings), None
         unsafe = _engine.settings.unsafe_fixes if _job.unsafe is None else _job.unsafe
         result = _engine.fix(source.text, path, unsafe=unsafe)

@@ -33,7 +33,7 @@ from rel05_lint.core.config import Settings
 from rel05_lint.core.findings import Applicability, Edit, Finding, Fix
 
 DEFAULT_DIR = ".rel05_lint_cache"
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes (2: deps)
 _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 
 
@@ -62,6 +62,16 @@ class Cache:
         self.folder = Path(folder)
         self._prefix = f"{tool_digest()}|{config_digest(settings, codes)}|".encode()
         self._ready = False
+        self._digests: dict[str, str | None] = {}  # file -> sha256 of its bytes, once per run
+
+    def _digest(self, file: str) -> str | None:
+        if file not in self._digests:
+            try:
+                with open(file, "rb") as handle:
+                    self._digests[file] = hashlib.sha256(handle.read(4_000_000)).hexdigest()
+            except OSError:
+                self._digests[file] = None
+        return self._digests[file]
 
     def key(self, path: str, text: str) -> str:
         h = hashlib.sha256(self._prefix)
@@ -82,14 +92,23 @@ class Cache:
                 return None
             if type(data["findings"]) is not list:
                 return None
+            # E2: a changed module invalidates the files resolved through it, and only those.
+            deps = data.get("deps", {})
+            if type(deps) is not dict or any(type(d) is not str or self._digest(f) != d for f, d in deps.items()):
+                return None
             return [_finding(item, path) for item in data["findings"]]
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
             # Missing, torn by a crash, nested too deep, from another layout or
             # edited by hand: a miss, and the file is checked again.
             return None
 
-    def put(self, key: str, path: str, findings: list[Finding]) -> None:
-        data = {"key": key, "path": path, "findings": [dataclasses.asdict(f) for f in findings]}
+    def put(self, key: str, path: str, findings: list[Finding], deps: dict[str, str] | None = None) -> None:
+        data = {
+            "key": key,
+            "path": path,
+            "findings": [dataclasses.asdict(f) for f in findings],
+            "deps": dict(deps or {}),
+        }
         target = self._file(key)
         try:
             self._prepare(target.parent)

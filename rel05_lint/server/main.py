@@ -83,6 +83,12 @@ class Projects:
             engine = self._engines[settings] = registry.build_engine(settings)
         return engine
 
+    def changed(self, paths: list[str]) -> None:
+        """Files changed on disk: every engine's project index reads them again."""
+        for engine in self._engines.values():
+            if engine.project is not None:
+                engine.project.forget(paths)
+
     def forget(self) -> None:
         self._configs.clear()
         self._engines.clear()
@@ -93,6 +99,8 @@ class Rel05Server(LanguageServer):
         super().__init__(SOURCE, __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental)
         self.projects = Projects()
         self._pending: dict[str, asyncio.Task[None]] = {}
+        # E2: per open document, the other modules its last check resolved through.
+        self.depends: dict[str, frozenset[str]] = {}
         # One worker: rules keep per-file state, and one check at a time keeps
         # the editor's machine responsive.
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rel05-lsp")
@@ -108,7 +116,10 @@ class Rel05Server(LanguageServer):
         config = self.projects.config_for(path)
         shown = path or uri
         try:
-            found = self.projects.engine_for(config.settings).check(text, shown)
+            engine = self.projects.engine_for(config.settings)
+            found = engine.check(text, shown)
+            if engine.project is not None:
+                self.depends[uri] = frozenset(engine.project.consulted) - {shown}
         except Exception as exc:  # noqa: BLE001 - a bug of ours must not take the editor's server down
             message = " ".join(f"internal error: {type(exc).__name__}: {exc}".split())
             found = [Finding(TOOL_CODE, message, shown, 1, 0, 1, 0)]
@@ -149,6 +160,15 @@ class Rel05Server(LanguageServer):
     def recheck_open(self, delay: float = 0.0) -> None:
         for uri in list(self.workspace.text_documents):
             self.schedule(uri, delay)
+
+    def recheck_dependents(self, uris: list[str]) -> None:
+        """Modules changed: re-check the open documents resolved through them (E2), only those."""
+        paths = [p for p in (self._path(u) for u in uris) if p is not None]
+        self.projects.changed(paths)
+        changed = set(paths)
+        for uri in list(self.workspace.text_documents):
+            if uri not in uris and self.depends.get(uri, frozenset()) & changed:
+                self.schedule(uri, 0.0)
 
     # --- code actions ----------------------------------------------------
     def actions(self, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
@@ -353,8 +373,10 @@ def build_server() -> Rel05Server:
         uri = params.text_document.uri
         if uri.endswith(CONFIG_NAMES):
             ls.projects.forget()
+            ls.recheck_open()
+            return
         # Another module's change can change what an open file resolves to.
-        ls.recheck_open()
+        ls.recheck_dependents([uri])
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     async def did_close(ls: Rel05Server, params: lsp.DidCloseTextDocumentParams) -> None:
@@ -362,13 +384,16 @@ def build_server() -> Rel05Server:
         waiting = ls._pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
+        ls.depends.pop(uri, None)
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     async def watched(ls: Rel05Server, params: lsp.DidChangeWatchedFilesParams) -> None:
         if any(change.uri.endswith(CONFIG_NAMES) for change in params.changes):
             ls.projects.forget()
-        ls.recheck_open()
+            ls.recheck_open()
+            return
+        ls.recheck_dependents([change.uri for change in params.changes])
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def folders(ls: Rel05Server, params: lsp.DidChangeWorkspaceFoldersParams) -> None:
