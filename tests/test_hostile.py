@@ -23,6 +23,10 @@ CASES = {
     "nul.py": (b"import requests\x00\n", "NUL byte"),
     "deep.py": (b"import requests\nx = " + b"(" * 3000 + b"1" + b")" * 3000 + b"\n", ""),
     "badcookie.py": (b"# -*- coding: klingon -*-\nimport requests\n", "encoding"),
+    # Shapes CPython parses at once but libcst's parser cannot (memory, time).
+    "huge_literal.py": (b"import requests\nX = [" + b"1," * 400_000 + b"]\n", "too large to analyse"),
+    "plus_chain.py": (b"import requests\nx = " + b" + ".join([b"a"] * 1_000) + b"\n", "too deeply nested"),
+    "attr_chain.py": (b"import requests\nx = a" + b".b" * 600 + b"\n", "too deeply nested"),
 }
 
 

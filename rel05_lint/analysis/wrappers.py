@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from rel05_lint.catalog.timeouts import FUNCTIONS, INSTANCE_CALLS, Target
+from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.project import MAX_DEPTH, Wrap
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from rel05_lint.core.fixes import InsertText, Replace
 from rel05_lint.core.large_stack import run_deep
 from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.lazy import libcst_internal, load
+from rel05_lint.core.limits import too_large
 from rel05_lint.core.positions import node_positions
 from rel05_lint.core.prefilter import Facts
 from rel05_lint.core.project import ProjectIndex
@@ -147,6 +148,8 @@ class Engine:
         if not relevant:
             # Sound prefilter: no enabled rule can fire, so no tree is needed.
             return self._noqa_findings(text, path, rules, []) if self.noqa_rules else [], True
+        if tree is not None and (why := too_large(tree, text)) is not None:
+            return self._tool_error(path, 1, 0, why), False
         load(cst)  # the first file that needs a tree pays for importing libcst
         try:
             module = cst.parse_module(text)
