@@ -10,6 +10,7 @@ side (our walker, libcst's metadata) finish on trees that deep.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from queue import SimpleQueue
@@ -22,6 +23,18 @@ RECURSION_LIMIT = 100_000
 # share of its start (issue 18).
 _jobs: SimpleQueue | None = None
 _lock = threading.Lock()
+
+
+def _after_fork() -> None:
+    # A forked worker has no copy of the thread: start its own when first needed,
+    # instead of queueing work for a thread that does not exist (a hang).
+    global _jobs, _lock
+    _jobs = None
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
 
 
 def _serve(jobs: SimpleQueue) -> None:

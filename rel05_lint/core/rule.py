@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from rel05_lint.core.findings import Applicability, Fix
 from rel05_lint.core.fixes import FixSpec
+from rel05_lint.core.lazy import later
 from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.scope import Instance
 from rel05_lint.core.sites import BEST_PRACTICES, Kind
@@ -214,7 +215,7 @@ class Context:
 
 
 # An instance known only by its type: no constructor arguments to read.
-_STAND_IN = cst.Call(func=cst.Name("_"))
+_STAND_IN = later(lambda: cst.Call(func=cst.Name("_")))
 
 
 @lru_cache(maxsize=4096)

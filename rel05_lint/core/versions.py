@@ -23,6 +23,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from rel05_lint.core.large_stack import run_deep
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -298,7 +300,7 @@ class _Reader:
                 if text is None:
                     continue
                 try:
-                    data = json.loads(text)
+                    data = run_deep(json.loads, text)  # deep nesting: see large_stack
                 except (ValueError, RecursionError):
                     self._bad(path, "is not valid JSON")
                     continue

@@ -31,6 +31,7 @@ from pathlib import Path
 from rel05_lint import __version__
 from rel05_lint.core.config import Settings
 from rel05_lint.core.findings import Applicability, Edit, Finding, Fix
+from rel05_lint.core.large_stack import run_deep
 
 DEFAULT_DIR = ".rel05_lint_cache"
 _FORMAT = 2  # bump when the entry layout changes (2: deps)
@@ -87,7 +88,9 @@ class Cache:
     def get(self, key: str, path: str) -> list[Finding] | None:
         try:
             with open(self._file(key), encoding="utf-8") as handle:
-                data = json.load(handle)
+                # On the large-stack thread: once an engine has raised the recursion
+                # limit, a deeply nested entry would overflow the main thread's C stack.
+                data = run_deep(json.load, handle)
             if type(data) is not dict or data.get("key") != key or data.get("path") != path:
                 return None
             if type(data["findings"]) is not list:
