@@ -115,7 +115,7 @@ def test_refused_fix_leaves_the_file_untouched_and_says_why(tmp_path, monkeypatc
     path = tmp_path / "a.py"
     original = b"import requests\nx = 2 * requests.get(url)\n"
     path.write_bytes(original)
-    monkeypatch.setattr(runner, "build_engine", lambda settings: _LeakyEngine(settings, all_rules()))
+    monkeypatch.setattr(runner, "build_engine", lambda settings, **_: _LeakyEngine(settings, all_rules()))
     result = runner.run([str(path)], Settings(), Job("fix", unsafe=True), jobs=1)
     assert path.read_bytes() == original
     assert result.fixes_applied == 0
