@@ -71,7 +71,13 @@ def run_deep(fn, *args):
         return fn(*args)
     reply: SimpleQueue = SimpleQueue()  # noqa: REL401 - receives exactly one item
     _queue().put((fn, args, reply))
-    ok, value = reply.get()
+    try:
+        ok, value = reply.get()
+    except KeyboardInterrupt:
+        # Let the thread finish this job first: an interpreter that exits while
+        # the daemon thread is inside libcst's native parser aborts (SIGABRT).
+        reply.get()
+        raise
     if ok:
         return value
     raise value
