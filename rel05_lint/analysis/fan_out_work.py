@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from rel05_lint.catalog import timeouts
+from rel05_lint.catalog.throttles import ASYNC_THROTTLES
 from rel05_lint.core.lazy import later
 from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.scope import dotted, function_def
@@ -42,18 +43,7 @@ REMOTE = "remote"
 
 MAX_DEPTH = 3  # E5: "within 3 calls"
 
-THROTTLES = frozenset(
-    {
-        "asyncio.Semaphore",
-        "asyncio.BoundedSemaphore",
-        "asyncio.locks.Semaphore",
-        "asyncio.locks.BoundedSemaphore",
-        "anyio.CapacityLimiter",
-        "anyio.Semaphore",
-        "trio.CapacityLimiter",
-        "trio.Semaphore",
-    }
-)
+THROTTLES = ASYNC_THROTTLES  # catalog/throttles.py
 # A name that says it is a limiter: SEMAPHORE, self._sem, download_semaphore, limiter.
 _THROTTLE_NAME = re.compile(r"(^|_)(sem|semaphore|semaphores|limiter|capacity_limiter)$|semaphore", re.IGNORECASE)
 

@@ -26,3 +26,6 @@ SEMAPHORES = frozenset(
         "gevent.lock.BoundedSemaphore",
     }
 )
+
+# The ones an asyncio/anyio/trio fan-out can hold (REL201).
+ASYNC_THROTTLES = frozenset(name for name in SEMAPHORES if name.startswith(("asyncio.", "anyio.", "trio.")))

@@ -693,27 +693,6 @@ class ProjectIndex:
             return self.function(f"{imported}.{tail}" if tail else imported, depth + 1)
         return None
 
-    def imports_exports(self, module: str, is_package: bool, tree: ast.Module) -> bool:
-        """Whether the file (its tree) imports a project module that exports something
-        (the prefilter's test for findings that come through the index)."""
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                base = absolute(module, is_package, node.level, node.module)
-                names = [f"{base}.{a.name}" for a in node.names] + [base]
-            elif isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            else:
-                continue
-            for name in names:
-                parts = name.split(".")
-                for i in range(len(parts), 0, -1):
-                    summary = self.summary(".".join(parts[:i]))
-                    if summary is not None:
-                        if summary.exports:
-                            return True
-                        break
-        return False
-
     def reached(self, module: str, is_package: bool, tree: ast.Module) -> tuple[frozenset[str], str]:
         """What the file can receive through the index, for the prefilter: the top-level
         packages of the constructors behind the project names it imports (followed

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rel05_lint.analysis.fan_out_work import REMOTE, classify
+from rel05_lint.catalog.throttles import ASYNC_THROTTLES
 from rel05_lint.core.lazy import later
 from rel05_lint.core.lazy import libcst as cst
 from rel05_lint.core.prefilter import Names
@@ -45,19 +46,7 @@ SPAWN_METHODS: dict[str, frozenset[str]] = {
     "trio.open_nursery": frozenset({"start_soon"}),
 }
 
-# Creating any of these means the module throttles its concurrency.
-THROTTLES = frozenset(
-    {
-        "asyncio.Semaphore",
-        "asyncio.BoundedSemaphore",
-        "asyncio.locks.Semaphore",
-        "asyncio.locks.BoundedSemaphore",
-        "anyio.CapacityLimiter",
-        "anyio.Semaphore",
-        "trio.CapacityLimiter",
-        "trio.Semaphore",
-    }
-)
+THROTTLES = ASYNC_THROTTLES  # catalog/throttles.py
 
 _SCOPE_EDGES = later(lambda: (cst.FunctionDef, cst.Lambda, cst.ClassDef))
 _COMPREHENSIONS = later(lambda: (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp))
