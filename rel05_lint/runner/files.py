@@ -293,14 +293,15 @@ def read(path: str) -> Source | Unreadable:
             return Unreadable(path, f"is a {_kind(st.st_mode)}, not a regular file; not read")
         if st.st_size > MAX_BYTES:
             return Unreadable(path, f"too large to analyse ({st.st_size:,} bytes; the limit is {MAX_BYTES:,})")
-        with os.fdopen(fd, "rb") as handle:
-            fd = -1
+        handle, fd = os.fdopen(fd, "rb"), -1  # the handle owns the descriptor from here
+        with handle:
             data = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         return Unreadable(path, f"cannot read: {exc.strerror or exc}")
     finally:
         if fd >= 0:
-            os.close(fd)
+            with contextlib.suppress(OSError):  # a Ctrl-C between open and fdopen
+                os.close(fd)
     if len(data) > MAX_BYTES:  # grew after the fstat
         return Unreadable(path, f"too large to analyse (more than {MAX_BYTES:,} bytes)")
     try:
