@@ -243,6 +243,7 @@ def test_workers_end_with_the_main_process_and_leave_no_temporary_file(tmp_path,
         time.sleep(0.2)
     getattr(proc, how)()  # the main process only, as a wrapper stopping it by PID does
     proc.wait(timeout=60)
+    time.sleep(1)  # after SIGKILL the kernel's SIGTERM reaches the workers a moment later
     after_end = {p.name: p.read_bytes() for p in src.iterdir()}
     time.sleep(3)
     assert {p.name: p.read_bytes() for p in src.iterdir()} == after_end  # no worker wrote after the end
